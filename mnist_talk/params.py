@@ -1,0 +1,54 @@
+"""Check a notebook's parameters before anything runs (stage 01).
+
+Every notebook declares its knobs in one cell tagged `parameters`;
+papermill may override them. `check()` stops the notebook there, with one
+message that says what to change, when a value cannot work.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+from .devices import DeviceError, parse
+
+TRAIN_IMAGES = 60_000
+
+
+class ParameterError(ValueError):
+    """A notebook parameter has an impossible value (stage 01)."""
+
+
+def _whole(name, value, low, high=None):
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise ParameterError(
+            f"{name} must be a whole number, got {value!r}")
+    if value < low or (high is not None and value > high):
+        span = f"between {low} and {high}" if high is not None else f">= {low}"
+        raise ParameterError(f"{name} must be {span}, got {value}")
+
+
+def check(*, epochs, batch_size, train_size, seed, device, accuracy_floor,
+          results_dir, **extra) -> dict:
+    """Validate the common parameters and return them as a dict (stage 01).
+
+    `extra` holds a stage's own parameters; each stage checks its own.
+    """
+    _whole("epochs", epochs, 1)
+    _whole("train_size", train_size, 1, TRAIN_IMAGES)
+    _whole("batch_size", batch_size, 1)
+    _whole("seed", seed, 0)
+    try:
+        parse(device)
+    except DeviceError as exc:
+        raise ParameterError(f"device: {exc}") from None
+    if (isinstance(accuracy_floor, bool) or not isinstance(accuracy_floor, Real)
+            or not 0 <= accuracy_floor <= 1):
+        raise ParameterError(
+            "accuracy_floor must be a fraction between 0 and 1 "
+            f"(0.9 means 90%), got {accuracy_floor!r}")
+    if not isinstance(results_dir, str) or not results_dir:
+        raise ParameterError(
+            f"results_dir must be a folder path, got {results_dir!r}")
+    return dict(epochs=epochs, batch_size=batch_size, train_size=train_size,
+                seed=seed, device=device, accuracy_floor=accuracy_floor,
+                results_dir=results_dir, **extra)

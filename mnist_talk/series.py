@@ -1,0 +1,232 @@
+"""Run, prepare and check the notebook series (the project's machinery).
+
+    python -m mnist_talk.series run [--stages 01,03-05] [-p epochs=3] [--device cpu]
+    python -m mnist_talk.series prepare-smoke --out build/smoke
+    python -m mnist_talk.series sync          # .py -> .ipynb, outputs kept
+    python -m mnist_talk.series check-pairs   # fails when a pair differs
+
+`run` with no overrides executes each notebook in place (through a temporary
+file, so an interrupted run leaves the committed notebook intact) and writes
+results to `results/`; with overrides it writes to `build/talk/` instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from . import stages
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+
+
+class SeriesError(RuntimeError):
+    """A bad request to the series runner: says what to do instead."""
+
+
+def notebook_ids() -> list[str]:
+    """The stages that have a notebook pair, in the manifest's order."""
+    return [s.id for s in stages.STAGES
+            if (NOTEBOOKS / f"{s.id}.py").exists()]
+
+
+def select(spec: str | None) -> list[str]:
+    """Stage ids from "01,03-05" (numbers or full ids); all when empty."""
+    available = notebook_ids()
+    if not spec:
+        return available
+    by_number = {sid[:2]: sid for sid in available}
+    chosen = []
+    for part in spec.split(","):
+        part = part.strip()
+        lo, _, hi = part.partition("-")
+        numbers = ([f"{n:02d}" for n in range(int(lo), int(hi) + 1)]
+                   if hi and lo.isdigit() and hi.isdigit() else [part[:2]])
+        for n in numbers:
+            if n not in by_number:
+                raise SeriesError(
+                    f"no notebook for stage {n!r} (from {spec!r}); "
+                    f"available: {', '.join(available)}")
+            if by_number[n] not in chosen:
+                chosen.append(by_number[n])
+    return chosen
+
+
+def parse_overrides(pairs: list[str]) -> dict:
+    """`["epochs=3", "device=cpu"]` -> `{"epochs": 3, "device": "cpu"}`."""
+    import yaml
+
+    found = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.isidentifier():
+            raise SeriesError(f"override {pair!r} is not NAME=VALUE")
+        found[name] = yaml.safe_load(value)
+    return found
+
+
+def declared_parameters(stage_id: str) -> dict:
+    """The names and defaults in a notebook's `parameters` cell."""
+    import papermill
+
+    inspected = papermill.inspect_notebook(str(NOTEBOOKS / f"{stage_id}.ipynb"))
+    return {name: p["default"] for name, p in inspected.items()}
+
+
+def check_known(stage_id: str, overrides: dict) -> None:
+    """Refuse parameters a notebook does not declare (papermill only warns)."""
+    known = declared_parameters(stage_id)
+    unknown = sorted(set(overrides) - set(known))
+    if unknown:
+        raise SeriesError(
+            f"unknown parameter(s) {', '.join(unknown)} for {stage_id}; "
+            f"its parameters are: {', '.join(known)}")
+
+
+def _execute(stage_id: str, output: Path, parameters: dict, *,
+             prepare_only: bool = False, log_output: bool = True) -> None:
+    """papermill one notebook into `output` through a temporary file."""
+    import papermill
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{stage_id}-",
+                               suffix=".ipynb")
+    os.close(fd)
+    try:
+        papermill.execute_notebook(
+            str(NOTEBOOKS / f"{stage_id}.ipynb"), tmp, parameters=parameters,
+            cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False,
+            log_output=log_output, prepare_only=prepare_only)
+        os.replace(tmp, output)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def run(ids: list[str], overrides: dict, out: Path | None = None) -> Path:
+    """Execute the chosen stages one after the other; return where they went."""
+    for sid in ids:
+        check_known(sid, overrides)
+    in_place = not overrides and out is None
+    out = NOTEBOOKS if in_place else Path(out or ROOT / "build" / "talk")
+    if not in_place and "results_dir" not in overrides:
+        overrides = {**overrides, "results_dir": str(out.resolve() / "results")}
+    where = "in place" if in_place else f"to {out}"
+    print(f"running {len(ids)} notebook(s) {where}: {', '.join(ids)}",
+          flush=True)
+    t0 = time.perf_counter()
+    for i, sid in enumerate(ids, 1):
+        print(f"[{i}/{len(ids)}] {sid} · started at "
+              f"{(time.perf_counter() - t0) / 60:.1f} min", flush=True)
+        t1 = time.perf_counter()
+        _execute(sid, out / f"{sid}.ipynb", overrides)
+        print(f"[{i}/{len(ids)}] {sid} · done in "
+              f"{(time.perf_counter() - t1) / 60:.1f} min", flush=True)
+    print(f"all done in {(time.perf_counter() - t0) / 60:.1f} min", flush=True)
+    return out
+
+
+def prepare_smoke(out: Path, ids: list[str] | None = None) -> list[Path]:
+    """Copies of the notebooks with smoke parameters injected, not executed.
+
+    nbval then executes each once and compares the cells tagged
+    `nbval-check-output` with the committed full run's outputs.
+    """
+    made = []
+    results_dir = str(out.resolve() / "results")
+    for sid in ids or notebook_ids():
+        parameters = {**stages.smoke_parameters(sid), "results_dir": results_dir}
+        check_known(sid, parameters)
+        target = out / f"{sid}.ipynb"
+        _execute(sid, target, parameters, prepare_only=True, log_output=False)
+        made.append(target)
+    return made
+
+
+def _cells(nb) -> list[tuple]:
+    """What a pair must agree on: each cell's type, source, tags and slide."""
+    return [(c.cell_type, c.source.strip(), tuple(c.metadata.get("tags", [])),
+             c.metadata.get("slideshow", {}).get("slide_type"))
+            for c in nb.cells]
+
+
+def check_pairs(ids: list[str] | None = None) -> list[str]:
+    """The stages whose .py and .ipynb disagree (empty when all in sync)."""
+    import jupytext
+    import nbformat
+
+    stale = []
+    for sid in ids or notebook_ids():
+        py, ipynb = NOTEBOOKS / f"{sid}.py", NOTEBOOKS / f"{sid}.ipynb"
+        if not ipynb.exists():
+            stale.append(f"{sid}: {ipynb.name} is missing")
+            continue
+        a = _cells(jupytext.read(py))
+        b = _cells(nbformat.read(ipynb, as_version=4))
+        if a != b:
+            first = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y),
+                         min(len(a), len(b)))
+            stale.append(f"{sid}: cell {first} differs ({len(a)} cells in "
+                         f".py, {len(b)} in .ipynb)")
+    return stale
+
+
+def sync(ids: list[str] | None = None) -> None:
+    """Push each .py into its .ipynb, keeping the .ipynb's outputs."""
+    import subprocess
+
+    for sid in ids or notebook_ids():
+        subprocess.run([sys.executable, "-m", "jupytext", "--update",
+                        "--to", "ipynb", str(NOTEBOOKS / f"{sid}.py")],
+                       check=True)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m mnist_talk.series",
+                                 description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run", help="execute notebooks with papermill")
+    r.add_argument("--stages", help="e.g. 01,03-05 (default: all)")
+    r.add_argument("-p", "--param", action="append", default=[],
+                   metavar="NAME=VALUE", help="override a parameter")
+    r.add_argument("--epochs", type=int, help="shorthand for -p epochs=N")
+    r.add_argument("--device", help="shorthand for -p device=D")
+    r.add_argument("--out", type=Path, help="where executed notebooks go")
+    s = sub.add_parser("prepare-smoke", help="inject smoke parameters")
+    s.add_argument("--out", type=Path, default=ROOT / "build" / "smoke")
+    s.add_argument("--stages")
+    sub.add_parser("sync", help="update each .ipynb from its .py")
+    sub.add_parser("check-pairs", help="fail when a pair is out of sync")
+    args = ap.parse_args(argv)
+    try:
+        if args.cmd == "run":
+            overrides = parse_overrides(args.param)
+            if args.epochs is not None:
+                overrides["epochs"] = args.epochs
+            if args.device is not None:
+                overrides["device"] = args.device
+            run(select(args.stages), overrides, args.out)
+        elif args.cmd == "prepare-smoke":
+            made = prepare_smoke(args.out, select(args.stages))
+            print(f"prepared {len(made)} smoke notebook(s) in {args.out}")
+        elif args.cmd == "sync":
+            sync()
+        else:
+            stale = check_pairs()
+            if stale:
+                print("out of sync (run `make sync` after editing a .py):\n  "
+                      + "\n  ".join(stale), file=sys.stderr)
+                return 1
+            print(f"{len(notebook_ids())} notebook pair(s) in sync")
+    except SeriesError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

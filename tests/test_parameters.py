@@ -1,0 +1,70 @@
+import subprocess
+import sys
+
+import pytest
+
+from mnist_talk import devices, params
+
+GOOD = dict(epochs=1, batch_size=32, train_size=100, seed=0, device="cpu",
+            accuracy_floor=0.5, results_dir="results")
+
+
+def test_good_parameters_pass_through():
+    assert params.check(**GOOD, extra=3) == {**GOOD, "extra": 3}
+
+
+@pytest.mark.parametrize("name, value, words", [
+    ("epochs", 0, "epochs must be >= 1"),
+    ("epochs", -3, "epochs must be >= 1"),
+    ("epochs", 2.5, "epochs must be a whole number"),
+    ("train_size", 60_001, "between 1 and 60000"),
+    ("train_size", 0, "between 1 and 60000"),
+    ("batch_size", 0, "batch_size must be >= 1"),
+    ("seed", -1, "seed must be >= 0"),
+    ("device", "tpu", "unknown device 'tpu'"),
+    ("device", "gpu:x", "unknown device"),
+    ("accuracy_floor", 99, "between 0 and 1"),
+    ("accuracy_floor", "high", "between 0 and 1"),
+    ("results_dir", "", "results_dir must be a folder"),
+])
+def test_impossible_values_get_one_clear_message(name, value, words):
+    with pytest.raises(params.ParameterError, match=words):
+        params.check(**{**GOOD, name: value})
+
+
+@pytest.mark.parametrize("text, parsed", [
+    ("auto", ("auto", None)), ("cpu", ("cpu", None)), ("gpu", ("gpu", 0)),
+    ("GPU:1", ("gpu", 1)),
+])
+def test_device_strings(text, parsed):
+    assert devices.parse(text) == parsed
+
+
+def _in_fresh_python(code):
+    return subprocess.run([sys.executable, "-c", code], capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_asking_for_a_missing_gpu_is_an_error_not_a_cpu_run():
+    done = _in_fresh_python(
+        "import os; os.environ.pop('CUDA_VISIBLE_DEVICES', None)\n"
+        "from mnist_talk import devices\n"
+        "print(devices.use_device('gpu:0'))\n")
+    if done.returncode == 0:
+        pytest.skip(f"this machine has a GPU: {done.stdout.strip()}")
+    assert "DeviceError" in done.stderr
+    assert "sees none" in done.stderr and "device='cpu'" in done.stderr
+
+
+def test_cpu_device_hides_gpus_and_says_so():
+    done = _in_fresh_python("from mnist_talk import devices\n"
+                            "print(devices.use_device('cpu'))\n")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("CPU (")
+    assert "cuda" not in done.stderr.lower()  # the start-up banner is held back
+
+
+def test_device_cannot_change_once_the_backend_started():
+    done = _in_fresh_python("import keras\nfrom mnist_talk import devices\n"
+                            "devices.use_device('cpu')\n")
+    assert done.returncode != 0 and "restart the kernel" in done.stderr

@@ -1,0 +1,88 @@
+import shutil
+
+import nbformat
+import pytest
+
+from mnist_talk import series, stages
+
+
+def test_every_notebook_is_in_the_manifest_and_has_its_pair():
+    on_disk = sorted(p.stem for p in series.NOTEBOOKS.glob("[0-9][0-9]_*.py"))
+    assert on_disk == series.notebook_ids()
+    assert on_disk[0] == "01_linear"
+    for sid in on_disk:
+        assert (series.NOTEBOOKS / f"{sid}.ipynb").exists(), sid
+
+
+def test_pairs_are_in_sync():
+    assert series.check_pairs() == []
+
+
+def test_an_edited_source_is_caught_as_out_of_sync(tmp_path, monkeypatch):
+    for sid in series.notebook_ids()[:1]:
+        for ext in (".py", ".ipynb"):
+            shutil.copy(series.NOTEBOOKS / f"{sid}{ext}", tmp_path)
+        py = tmp_path / f"{sid}.py"
+        py.write_text(py.read_text().replace("import numpy as np",
+                                             "import numpy as npy", 1))
+    monkeypatch.setattr(series, "NOTEBOOKS", tmp_path)
+    stale = series.check_pairs()
+    assert len(stale) == 1 and "differs" in stale[0]
+
+
+@pytest.mark.parametrize("sid", [s.id for s in stages.STAGES
+                                 if s.id in series.notebook_ids()])
+def test_each_notebook_has_one_parameters_cell_with_full_defaults(sid):
+    nb = nbformat.read(series.NOTEBOOKS / f"{sid}.ipynb", as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    declared = series.declared_parameters(sid)
+    for name in ("epochs", "batch_size", "train_size", "seed", "device",
+                 "accuracy_floor", "results_dir"):
+        assert name in declared, f"{sid} lacks parameter {name}"
+    assert declared["train_size"] in ("60_000", "60000")
+    assert declared["device"] == '"auto"'
+    assert f'session.start("{sid}"' in "".join(c.source for c in nb.cells)
+    assert set(stages.smoke_parameters(sid)) <= set(declared)
+
+
+def test_committed_notebooks_carry_outputs_of_a_full_run():
+    for sid in series.notebook_ids():
+        nb = nbformat.read(series.NOTEBOOKS / f"{sid}.ipynb", as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert all(c.get("execution_count") for c in code), sid
+        assert not any("injected-parameters" in c.metadata.get("tags", [])
+                       for c in nb.cells), f"{sid} ran with overrides"
+
+
+def test_stage_selection():
+    assert series.select("01") == ["01_linear"]
+    assert series.select("1-1") == ["01_linear"]
+    with pytest.raises(series.SeriesError, match="no notebook for stage '99'"):
+        series.select("99")
+
+
+def test_overrides_are_typed():
+    assert series.parse_overrides(["epochs=3", "device=gpu:0", "x=0.5"]) == {
+        "epochs": 3, "device": "gpu:0", "x": 0.5}
+    with pytest.raises(series.SeriesError):
+        series.parse_overrides(["epochs"])
+
+
+def test_unknown_parameters_are_refused_before_anything_runs(capsys):
+    assert series.main(["run", "--stages", "01", "-p", "epoch=3"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown parameter(s) epoch for 01_linear" in err
+    assert "epochs" in err
+
+
+def test_an_impossible_value_stops_the_notebook_at_its_parameters(tmp_path):
+    import papermill
+
+    with pytest.raises(papermill.PapermillExecutionError) as err:
+        series._execute("01_linear", tmp_path / "out.ipynb",
+                        {"epochs": 0, "results_dir": str(tmp_path)},
+                        log_output=False)
+    assert err.value.ename == "ParameterError"
+    assert "epochs must be >= 1, got 0" in err.value.evalue
+    assert not list(tmp_path.glob("*.json"))
