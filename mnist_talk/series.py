@@ -13,6 +13,7 @@ results to `results/`; with overrides it writes to `build/talk/` instead.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import tempfile
@@ -103,6 +104,12 @@ def _execute(stage_id: str, output: Path, parameters: dict, *,
             cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False,
             log_output=log_output, prepare_only=prepare_only)
         os.replace(tmp, output)
+    except papermill.PapermillExecutionError as exc:
+        failed = output.with_suffix(".failed.ipynb")
+        os.replace(tmp, failed)
+        raise SeriesError(
+            f"{stage_id} stopped in cell [{exc.exec_count}] with {exc.ename}: "
+            f"{exc.evalue}\n  the partly run notebook is {failed}") from exc
     finally:
         Path(tmp).unlink(missing_ok=True)
 
@@ -185,6 +192,19 @@ def sync(ids: list[str] | None = None) -> None:
                        check=True)
 
 
+def _show_notebook_output() -> None:
+    """Stream what the notebooks print (the epoch lines) to the terminal."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("    %(message)s"))
+    handler.addFilter(lambda r: not str(r.msg).startswith(
+        ("Executing Cell", "Ending Cell", "Executing notebook", "Input ",
+         "Output ", "Black is not installed")) and str(r.msg).strip() != "")
+    log = logging.getLogger("papermill")
+    log.setLevel(logging.INFO)
+    log.addHandler(handler)
+    log.propagate = False
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m mnist_talk.series",
                                  description=__doc__.split("\n\n")[0])
@@ -204,6 +224,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     try:
         if args.cmd == "run":
+            _show_notebook_output()
             overrides = parse_overrides(args.param)
             if args.epochs is not None:
                 overrides["epochs"] = args.epochs

@@ -79,10 +79,15 @@ def test_unknown_parameters_are_refused_before_anything_runs(capsys):
 def test_an_impossible_value_stops_the_notebook_at_its_parameters(tmp_path):
     import papermill
 
-    with pytest.raises(papermill.PapermillExecutionError) as err:
+    with pytest.raises(series.SeriesError) as err:
         series._execute("01_linear", tmp_path / "out.ipynb",
                         {"epochs": 0, "results_dir": str(tmp_path)},
                         log_output=False)
-    assert err.value.ename == "ParameterError"
-    assert "epochs must be >= 1, got 0" in err.value.evalue
+    cause = err.value.__cause__
+    assert isinstance(cause, papermill.PapermillExecutionError)
+    assert cause.ename == "ParameterError"
+    assert "epochs must be >= 1, got 0" in cause.evalue
+    assert "ParameterError: epochs must be >= 1, got 0" in str(err.value)
+    assert (tmp_path / "out.failed.ipynb").exists()
+    assert not (tmp_path / "out.ipynb").exists()
     assert not list(tmp_path.glob("*.json"))
