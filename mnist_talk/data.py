@@ -225,3 +225,30 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+class Prepared:
+    """MNIST ready for Keras: channel axis, one-hot labels, pixel statistics."""
+
+    def __init__(self, x_train, y_train, x_test, y_test):
+        from .normalization import one_hot, pixel_stats
+
+        self.x_train, self.y_train = x_train[..., np.newaxis], y_train
+        self.x_test, self.y_test = x_test[..., np.newaxis], y_test
+        self.y_train_hot, self.y_test_hot = one_hot(y_train), one_hot(y_test)
+        self.mean, self.std = pixel_stats(x_train)
+
+    def __repr__(self):
+        return (f"MNIST: train {self.x_train.shape}, test {self.x_test.shape}, "
+                f"pixel mean {self.mean:.3f}, std {self.std:.3f}")
+
+
+def prepare(cache_dir=None) -> Prepared:
+    """`load_mnist()` plus what every model from stage 02 on needs.
+
+    Images get a trailing channel axis (N×28×28×1, as Keras's convolutions
+    expect), labels get one-hot rows, and the mean and standard deviation of
+    all training pixels are computed once for the normalization layer.
+    """
+    (x_train, y_train), (x_test, y_test) = load_mnist(cache_dir)
+    return Prepared(x_train, y_train, x_test, y_test)

@@ -36,3 +36,44 @@ def dropout(activations, rate: float, rng=None) -> np.ndarray:
     a = np.asarray(activations, dtype=np.float32)
     keep = rng.random(a.shape) >= rate
     return np.where(keep, a / (1 - rate), 0).astype(np.float32)
+
+
+def convolve_3x3(image, kernel) -> np.ndarray:
+    """Slide a 3×3 kernel over a 2-D image, zero-padded ("same") (stage 05).
+
+    Each output pixel is the sum of the 3×3 neighbourhood times the kernel:
+    what one filter of `keras.layers.Conv2D(…, 3, padding="same")` computes
+    (Keras, like most libraries, does not flip the kernel).
+    """
+    image = np.asarray(image, dtype=np.float32)
+    kernel = np.asarray(kernel, dtype=np.float32)
+    if image.ndim != 2 or kernel.shape != (3, 3):
+        raise ValueError("convolve_3x3 expects a 2-D image and a 3×3 kernel")
+    padded = np.pad(image, 1)
+    h, w = image.shape
+    out = np.zeros_like(image)
+    for dy in range(3):
+        for dx in range(3):
+            out += kernel[dy, dx] * padded[dy:dy + h, dx:dx + w]
+    return out
+
+
+#: Two hand-made filters: they light up on horizontal and vertical edges.
+EDGE_FILTERS = {
+    "horizontal edges": np.array([[1, 1, 1], [0, 0, 0], [-1, -1, -1]], float),
+    "vertical edges": np.array([[1, 0, -1], [1, 0, -1], [1, 0, -1]], float),
+}
+
+
+def batch_norm(batch, gamma=1.0, beta=0.0, eps: float = 1e-3) -> np.ndarray:
+    """Batch normalization of a batch of activations, training mode (stage 08).
+
+    Each feature (last axis) is shifted to mean 0 and scaled to standard
+    deviation 1 over the batch, then scaled by the learned `gamma` and
+    shifted by the learned `beta`. `eps` is Keras's default.
+    """
+    batch = np.asarray(batch, dtype=np.float32)
+    axes = tuple(range(batch.ndim - 1))
+    mean, var = batch.mean(axis=axes), batch.var(axis=axes)
+    return (gamma * (batch - mean) / np.sqrt(var + eps) + beta).astype(
+        np.float32)

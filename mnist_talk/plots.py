@@ -13,13 +13,12 @@ def show_digits(images, titles=None, cols: int = 10, size: float = 1.3,
                 cmap: str = "gray") -> None:
     """A grid of digits with optional titles: the talk's `plots()` (stage 01).
 
-    `images` is N×28×28 (or N×28×28×1); `titles` is one label per image.
+    `images` is N×28×28 (or N×28×28×1), or a list of 2-D images of any
+    sizes; `titles` is one label per image.
     """
     import matplotlib.pyplot as plt
 
-    images = np.asarray(images)
-    if images.ndim == 4:
-        images = images[..., 0]
+    images = [np.squeeze(np.asarray(img)) for img in images]
     n = len(images)
     cols = min(cols, n)
     rows = -(-n // cols)
@@ -72,4 +71,55 @@ def learning_curves(history, talk_accuracy: float | None = None) -> None:
         ax.legend()
         if len(epochs) < 15:
             ax.set_xticks(epochs)
+    fig.tight_layout()
+
+
+def learning_rate(schedule, steps: int, steps_per_epoch: int) -> None:
+    """A Keras learning-rate schedule, per epoch, on a log scale (stage 11)."""
+    import matplotlib.pyplot as plt
+
+    x = np.arange(0, steps, max(1, steps // 400))
+    y = [float(schedule(int(s))) for s in x]
+    fig, ax = plt.subplots(figsize=(6, 2.6))
+    ax.plot(x / steps_per_epoch, y)
+    ax.set(xlabel="epoch", ylabel="learning rate", yscale="log")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+
+
+def compare_images(rows: dict, cols: int = 10, size: float = 1.1) -> None:
+    """Rows of digits, each row titled: e.g. before/after a layer (stage 02)."""
+    import matplotlib.pyplot as plt
+
+    n = len(rows)
+    fig, axes = plt.subplots(n, cols, figsize=(cols * size, n * size * 1.15),
+                             squeeze=False)
+    for r, (title, images) in enumerate(rows.items()):
+        images = np.asarray(images)
+        if images.ndim == 4:
+            images = images[..., 0]
+        for c in range(cols):
+            ax = axes[r, c]
+            ax.axis("off")
+            if c < len(images):
+                ax.imshow(images[c], cmap="gray")
+        axes[r, 0].set_title(title, loc="left", fontsize=10)
+    fig.tight_layout()
+
+
+def batch_norm_weights(norm_layers) -> None:
+    """The learned scale γ and shift β of each channel, per layer (stage 08)."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3), sharex=True)
+    for i, layer in enumerate(norm_layers):
+        for ax, weight in zip(axes, (layer.gamma, layer.beta)):
+            values = np.asarray(weight.numpy() if hasattr(weight, "numpy")
+                                else weight)
+            ax.plot(np.full(values.shape, i + 1), values, "o", alpha=0.6)
+    for ax, title, start in zip(axes, ("scale γ", "shift β"), (1, 0)):
+        ax.axhline(start, ls="--", c="gray", lw=1)
+        ax.set(title=title, xlabel="normalization after block")
+        ax.set_xticks(range(1, len(norm_layers) + 1))
+        ax.grid(alpha=0.3)
     fig.tight_layout()

@@ -44,6 +44,15 @@ def versions() -> dict:
     return found
 
 
+class Result(dict):
+    """A results record that shows itself as one line in a notebook."""
+
+    def _repr_markdown_(self):
+        return (f"**{self['test_accuracy']:.2%}** test accuracy · "
+                f"{self['epochs']} epochs · {self['train_seconds']:.0f} s of "
+                f"training on {self['device']} · {self['params']:,} parameters")
+
+
 class Run:
     """One execution of one stage: its parameters, device and timings."""
 
@@ -96,9 +105,29 @@ class Run:
 
         return EpochLine()
 
+    def fit(self, model, mnist, **kwargs):
+        """`model.fit` with this run's settings (stage 02 onwards).
+
+        Fits on the first `train_size` training images for `epochs` epochs
+        of `batch_size`, measures test accuracy after every epoch as the
+        talk does (for watching only: nothing is chosen by it), and prints
+        one line per epoch. `kwargs` go to `model.fit`.
+        """
+        n, c = self.config["train_size"], self.config
+        kwargs = {"epochs": c["epochs"], "batch_size": c["batch_size"],
+                  **kwargs}
+        return model.fit(mnist.x_train[:n], mnist.y_train_hot[:n],
+                         validation_data=(mnist.x_test, mnist.y_test_hot),
+                         verbose=0, callbacks=[self.progress()], **kwargs)
+
+    def evaluate(self, model, mnist) -> float:
+        """Test accuracy of `model` on the 10,000 test images (stage 02)."""
+        return float(model.evaluate(mnist.x_test, mnist.y_test_hot,
+                                    verbose=0)[1])
+
     def finish(self, test_accuracy: float, params: int, **extra) -> dict:
         """Record the result and assert the stage's accuracy floor."""
-        record = {
+        record = Result({
             "stage": self.stage.id,
             "title": self.stage.title,
             "test_accuracy": round(float(test_accuracy), 6),
@@ -112,7 +141,7 @@ class Run:
             "finished": _dt.datetime.now(_dt.timezone.utc)
                         .isoformat(timespec="seconds"),
             **extra,
-        }
+        })
         results.save(self.config["results_dir"], record)
         results.check_floor(record["test_accuracy"],
                             self.config["accuracy_floor"])

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 
 #: Parameters every stage's smoke run shares; a stage's own `smoke` adds to them.
 SMOKE = {"epochs": 1, "train_size": 2048, "device": "cpu"}
+#: The VGG-style stages need more steps: batch normalization's running
+#: statistics, used at test time, start far from the data's.
+DEEP_SMOKE = {"epochs": 2, "train_size": 6000, "batch_size": 32}
 
 
 @dataclass(frozen=True)
@@ -30,16 +33,26 @@ class Stage:
 STAGES = [
     Stage("01_linear", "A linear model on raw pixels", 0.6637, 7_850,
           smoke={"accuracy_floor": 0.5}),
-    Stage("02_normalized", "Normalized inputs", 0.9244, 7_850),
-    Stage("03_hidden_layer", "One hidden layer", 0.9703, 79_510),
-    Stage("04_deeper", "Deeper, with ReLU", 0.9775, 239_410),
-    Stage("05_convolutions", "Convolutions", 0.9849, 55_856),
-    Stage("06_max_pooling", "Max-pooling", 0.9837, 14_136),
-    Stage("07_vgg", "VGG style", 0.9694, 98_354),
-    Stage("08_batch_norm", "Batch normalization", 0.9893, 98_564),
-    Stage("09_dropout", "Dropout", 0.9898, 98_564),
-    Stage("10_augmentation", "Data augmentation", 0.9927, 98_564),
-    Stage("11_annealing", "Learning-rate annealing", 0.9939, 98_564),
+    Stage("02_normalized", "Normalized inputs", 0.9244, 7_850,
+          smoke={"accuracy_floor": 0.7}),
+    Stage("03_hidden_layer", "One hidden layer", 0.9703, 79_510,
+          smoke={"accuracy_floor": 0.7}),
+    Stage("04_deeper", "Deeper, with ReLU", 0.9775, 239_410,
+          smoke={"accuracy_floor": 0.7}),
+    Stage("05_convolutions", "Convolutions", 0.9849, 55_856,
+          smoke={"accuracy_floor": 0.7}),
+    Stage("06_max_pooling", "Max-pooling", 0.9837, 14_136,
+          smoke={"accuracy_floor": 0.4}),
+    Stage("07_vgg", "VGG style", 0.9694, 98_354,
+          smoke={**DEEP_SMOKE, "accuracy_floor": 0.75}),
+    Stage("08_batch_norm", "Batch normalization", 0.9893, 98_564,
+          smoke={**DEEP_SMOKE, "accuracy_floor": 0.75}),
+    Stage("09_dropout", "Dropout", 0.9898, 98_564,
+          smoke={**DEEP_SMOKE, "accuracy_floor": 0.75}),
+    Stage("10_augmentation", "Data augmentation", 0.9927, 98_564,
+          smoke={**DEEP_SMOKE, "accuracy_floor": 0.75}),
+    Stage("11_annealing", "Learning-rate annealing", 0.9939, 98_564,
+          smoke={**DEEP_SMOKE, "accuracy_floor": 0.75}),
     Stage("12_averaging", "Model averaging", 0.995),
     Stage("13_pseudo_labels", "Pseudo-labeling", 0.9958),
 ]

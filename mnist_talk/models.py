@@ -1,0 +1,81 @@
+"""The VGG-style network of stages 07 to 13, built in one place.
+
+Stage 07 writes the network out in its notebook and checks it against
+`vgg()`; later stages add batch normalization, dropout and augmentation
+through its arguments.
+"""
+
+from __future__ import annotations
+
+#: Filters per block and convolutions per block, as in the talk.
+FILTERS = (7, 14, 28, 56)
+CONVS = (2, 2, 3, 3)
+#: Dropout after each of the four blocks, then before the output (stage 09).
+TALK_DROPOUT = (0.1, 0.2, 0.3, 0.4, 0.5)
+
+
+def normalizer(mean: float, std: float):
+    """A Keras layer computing `(x - mean) / std` (stage 02).
+
+    `keras.layers.Normalization` with fixed statistics: the talk's `Lambda`,
+    without code that cannot be saved with the model.
+    """
+    import keras
+
+    return keras.layers.Normalization(mean=mean, variance=std ** 2,
+                                      name="normalize")
+
+
+def vgg(mean: float, std: float, *, batch_norm: bool = False,
+        dropout: tuple | None = None, augmentation=None,
+        filters=FILTERS, convs=CONVS, dense: int = 100, name: str = "vgg"):
+    """The talk's VGG-style stack (stage 07), optionally with its upgrades.
+
+    Blocks of 3×3 "same" ReLU convolutions, each block ending in 2×2
+    max-pooling; then a 100-unit sigmoid layer and a 10-way softmax.
+    `batch_norm` adds a `BatchNormalization` after each pool (stage 08);
+    `dropout` gives five rates, one after each block and one before the
+    output (stage 09); `augmentation` is a list of Keras preprocessing
+    layers placed first, active only while training (stage 10).
+    """
+    import keras
+    from keras import layers
+
+    if dropout is not None and len(dropout) != len(filters) + 1:
+        raise ValueError(f"dropout needs {len(filters) + 1} rates")
+    model = keras.Sequential(name=name)
+    model.add(keras.Input(shape=(28, 28, 1)))
+    for layer in augmentation or []:
+        model.add(layer)
+    model.add(normalizer(mean, std))
+    for block, (f, n) in enumerate(zip(filters, convs)):
+        for _ in range(n):
+            model.add(layers.Conv2D(f, 3, padding="same", activation="relu"))
+        model.add(layers.MaxPooling2D(2))
+        if batch_norm:
+            model.add(layers.BatchNormalization())
+        if dropout is not None:
+            model.add(layers.Dropout(dropout[block]))
+    model.add(layers.Flatten())
+    model.add(layers.Dense(dense, activation="sigmoid"))
+    if dropout is not None:
+        model.add(layers.Dropout(dropout[-1]))
+    model.add(layers.Dense(10, activation="softmax"))
+    return model
+
+
+def augmentation(rotation_degrees: float = 10, zoom: float = 0.1,
+                 shear: float = 0.1, seed: int | None = None) -> list:
+    """The talk's augmentation as Keras 3 preprocessing layers (stage 10).
+
+    `RandomRotation` takes a fraction of a full turn, so 10° is 10/360;
+    the shear is horizontal, like `ImageDataGenerator(shear_range=...)`.
+    """
+    from keras import layers
+
+    return [
+        layers.RandomRotation(rotation_degrees / 360, fill_mode="constant",
+                              seed=seed),
+        layers.RandomZoom(zoom, fill_mode="constant", seed=seed),
+        layers.RandomShear(x_factor=shear, fill_mode="constant", seed=seed),
+    ]

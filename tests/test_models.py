@@ -1,0 +1,109 @@
+"""The talk's architectures, rebuilt in Keras 3, have the talk's sizes."""
+
+import numpy as np
+import pytest
+
+from mnist_talk import demos, models, plots
+
+
+def _trainable(model):
+    return sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+
+
+def test_vgg_has_the_talks_parameter_counts():
+    plain = models.vgg(33.3, 78.6)
+    assert plain.count_params() == 98_354
+    bn = models.vgg(33.3, 78.6, batch_norm=True)
+    # Keras 1 counted only γ and β; Keras 3 adds the two running statistics.
+    assert _trainable(bn) == 98_564 and bn.count_params() == 98_774
+    full = models.vgg(33.3, 78.6, batch_norm=True,
+                      dropout=models.TALK_DROPOUT,
+                      augmentation=models.augmentation(seed=0))
+    assert full.count_params() == 98_774
+    assert sum(type(l).__name__ == "Dropout" for l in full.layers) == 5
+
+
+def test_vgg_rejects_a_wrong_number_of_dropout_rates():
+    with pytest.raises(ValueError, match="5 rates"):
+        models.vgg(0, 1, dropout=(0.1, 0.2))
+
+
+def test_normalizer_computes_x_minus_mean_over_std():
+    import keras
+
+    x = np.array([[0.0, 33.3, 255.0]], dtype="float32")
+    out = keras.ops.convert_to_numpy(models.normalizer(33.3, 78.6)(x))
+    assert np.allclose(out, (x - 33.3) / 78.6, atol=1e-5)
+
+
+def test_augmentation_is_active_only_while_training():
+    import keras
+
+    augment = keras.Sequential(models.augmentation(seed=0))
+    x = np.zeros((4, 28, 28, 1), dtype="float32")
+    x[:, 10:18, 12:16] = 255
+    same = keras.ops.convert_to_numpy(augment(x, training=False))
+    moved = keras.ops.convert_to_numpy(augment(x, training=True))
+    assert np.array_equal(same, x)
+    assert not np.allclose(moved, x)
+    assert moved.min() >= 0  # the new border is background, not reflections
+
+
+def test_numpy_convolution_matches_conv2d(mnist):
+    import keras
+
+    (x_train, _), _ = mnist
+    image = x_train[0].astype("float32")
+    for kernel in demos.EDGE_FILTERS.values():
+        conv = keras.layers.Conv2D(1, 3, padding="same", use_bias=False)
+        conv.build((None, 28, 28, 1))
+        conv.set_weights([kernel.reshape(3, 3, 1, 1)])
+        theirs = keras.ops.convert_to_numpy(conv(image[None, :, :, None]))
+        assert np.allclose(theirs[0, :, :, 0],
+                           demos.convolve_3x3(image, kernel), atol=1e-3)
+
+
+def test_numpy_batch_norm_matches_keras_in_training_mode():
+    import keras
+
+    batch = np.random.default_rng(0).normal(5, 3, size=(16, 4)).astype("f4")
+    theirs = keras.layers.BatchNormalization()(batch, training=True)
+    assert np.allclose(keras.ops.convert_to_numpy(theirs),
+                       demos.batch_norm(batch), atol=1e-5)
+    out = demos.batch_norm(batch, gamma=2.0, beta=1.0)
+    assert np.allclose(out.mean(axis=0), 1, atol=1e-5)
+
+
+def test_prepared_data_has_a_channel_axis_and_one_hot_labels(mnist):
+    from mnist_talk import data
+
+    (x_train, y_train), (x_test, y_test) = mnist
+    prepared = data.Prepared(x_train, y_train, x_test, y_test)
+    assert prepared.x_train.shape == (60000, 28, 28, 1)
+    assert prepared.y_test_hot.shape == (10000, 10)
+    assert "pixel mean 33.318, std 78.567" in repr(prepared)
+
+
+def test_plots_draw_without_error():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import keras
+    import matplotlib.pyplot as plt
+
+    images = np.random.default_rng(0).integers(0, 255, (12, 28, 28))
+    plots.show_digits(images, list(range(12)))
+    plots.show_digits([images[0], images[0][::2, ::2]], ["a", "b"])
+    plots.show_image(images[0])
+    plots.compare_images({"a": images[:5], "b": images[5:10]}, cols=5)
+    plots.learning_curves({"loss": [1, 0.5], "val_loss": [1.1, 0.6],
+                           "accuracy": [0.5, 0.8],
+                           "val_accuracy": [0.4, 0.7]}, 0.75)
+    schedule = keras.optimizers.schedules.CosineDecay(1e-3, 100)
+    plots.learning_rate(schedule, 100, 10)
+    norms = [keras.layers.BatchNormalization() for _ in range(2)]
+    for n in norms:
+        n.build((None, 3))
+    plots.batch_norm_weights(norms)
+    assert len(plt.get_fignums()) == 7
+    plt.close("all")
