@@ -65,3 +65,17 @@ def test_a_run_records_everything_a_results_file_promises(tmp_path):
         assert key in saved
     assert saved["test_accuracy"] == 0.912346 and saved["epochs"] == 3
     assert {"python", "keras", "numpy"} <= set(saved["versions"])
+
+
+def test_the_readme_ladder_is_generated_from_the_results_files():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text()
+    assert results.replace_ladder(readme, root / "results") == readme, (
+        "README.md's ladder is out of date: run `make ladder`")
+
+
+def test_ladder_block_is_required(tmp_path):
+    with pytest.raises(ValueError, match="ladder:start"):
+        results.replace_ladder("no block here", tmp_path)

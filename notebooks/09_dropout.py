@@ -1,0 +1,131 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+#   rise:
+#     scroll: true
+#     theme: white
+#     transition: none
+# ---
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # 09 · Dropout
+#
+# While training, we switch off a random share of the units at every step,
+# so the network cannot lean on any single one of them: a cheap, strong
+# defence against overfitting.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# By stage 08 the network fits the training set almost perfectly. Dropout
+# is the first of three regularisers the talk uses.
+
+# %% slideshow={"slide_type": "skip"}
+import numpy as np
+
+from mnist_talk import data, demos, models, plots, results, session
+
+# %% tags=["parameters"] slideshow={"slide_type": "skip"}
+epochs = 5  # as in the talk
+batch_size = 64  # the talk used 32; 64 halves the steps on a CPU
+train_size = 60_000  # how many training images to fit on
+seed = 1
+device = "auto"  # "auto", "cpu", "gpu" or "gpu:N"
+accuracy_floor = 0.985  # the notebook fails below this test accuracy
+results_dir = "../results"
+
+# %% slideshow={"slide_type": "skip"}
+run = session.start("09_dropout", epochs=epochs, batch_size=batch_size,
+                    train_size=train_size, seed=seed, device=device,
+                    accuracy_floor=accuracy_floor, results_dir=results_dir)
+import keras  # after the device is chosen: Keras starts its backend on import
+from keras import layers
+
+run
+
+# %% tags=["nbval-check-output"] slideshow={"slide_type": "skip"}
+mnist = data.prepare()
+mnist
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## What is dropout?
+#
+# Zero each value with probability `rate`, and scale the survivors by
+# `1 / (1 - rate)` so that the expected sum stays the same. At test time
+# nothing is dropped and nothing needs rescaling.
+
+# %% tags=["nbval-check-output"] slideshow={"slide_type": "fragment"}
+demos.dropout(np.ones((4, 8)), rate=0.5, rng=0)
+
+# %% tags=["nbval-check-output"] slideshow={"slide_type": "subslide"}
+ones = np.ones((1, 100_000), dtype="float32")
+dropped = keras.ops.convert_to_numpy(layers.Dropout(0.5)(ones, training=True))
+(round(float((dropped == 0).mean()), 2), round(float(dropped.mean()), 2),
+ np.array_equal(keras.ops.convert_to_numpy(layers.Dropout(0.5)(ones)), ones))
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Keras's `Dropout` does the same: about half the values are zero, the mean
+# stays 1, and outside training it passes its input through unchanged.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The model
+#
+# Stage 08's network with dropout after each block, rising from 0.1 to 0.4
+# with depth, and 0.5 before the output, as in the talk.
+
+# %% tags=["nbval-check-output"] slideshow={"slide_type": "fragment"}
+models.TALK_DROPOUT
+
+# %% slideshow={"slide_type": "fragment"}
+model = models.vgg(mnist.mean, mnist.std, batch_norm=True,
+                   dropout=models.TALK_DROPOUT)
+model.compile(optimizer="adam", loss="categorical_crossentropy",
+              metrics=["accuracy"])
+
+# %% slideshow={"slide_type": "subslide"}
+model.summary()
+
+# %% tags=["nbval-check-output"] slideshow={"slide_type": "fragment"}
+model.count_params()
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Training
+#
+# Adam, five epochs, batches of 64.
+
+# %% slideshow={"slide_type": "fragment"}
+history = run.fit(model, mnist)
+
+# %% slideshow={"slide_type": "subslide"}
+plots.learning_curves(history, run.stage.talk_accuracy)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Result
+
+# %% slideshow={"slide_type": "fragment"}
+run.finish(run.evaluate(model, mnist), model.count_params())
+
+# %% slideshow={"slide_type": "fragment"}
+results.ladder(results_dir, ["08_batch_norm", "09_dropout"])
+
+# %% slideshow={"slide_type": "fragment"}
+results.last_epochs(history, run.stage.talk_accuracy)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## What we see
+#
+# With dropout the training accuracy no longer runs ahead of the test
+# accuracy; in five epochs the network has less time to fit, and the
+# gain over stage 08 is small. Dropout pays off in longer training, which
+# the next stages do.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Recap
+#
+# In this notebook we
+# - wrote dropout in NumPy and matched Keras's layer;
+# - added five dropout layers to the network, without new parameters.
+#
+# Next, **10 · Data augmentation**: new training images for free.

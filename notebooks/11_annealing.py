@@ -1,0 +1,128 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+#   rise:
+#     scroll: true
+#     theme: white
+#     transition: none
+# ---
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # 11 · Learning-rate annealing
+#
+# Large steps find a good region quickly; small steps settle into it. We
+# let the learning rate fall during training instead of keeping it fixed.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The talk did this by hand: seven calls to fit, each after setting a new
+# learning rate, about 28 epochs in all. A schedule does the same in one.
+
+# %% slideshow={"slide_type": "skip"}
+import numpy as np
+
+from mnist_talk import data, models, plots, results, session
+
+# %% tags=["parameters"] slideshow={"slide_type": "skip"}
+epochs = 20  # the talk used about 28, by hand
+batch_size = 128  # as in stage 10
+train_size = 60_000  # how many training images to fit on
+seed = 1
+device = "auto"  # "auto", "cpu", "gpu" or "gpu:N"
+accuracy_floor = 0.992  # the notebook fails below this test accuracy
+results_dir = "../results"
+
+# %% slideshow={"slide_type": "skip"}
+run = session.start("11_annealing", epochs=epochs, batch_size=batch_size,
+                    train_size=train_size, seed=seed, device=device,
+                    accuracy_floor=accuracy_floor, results_dir=results_dir)
+import keras  # after the device is chosen: Keras starts its backend on import
+from keras import layers
+
+run
+
+# %% tags=["nbval-check-output"] slideshow={"slide_type": "skip"}
+mnist = data.prepare()
+mnist
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The schedule
+#
+# One epoch of warm-up from a small rate, then a cosine curve from the peak
+# down to a thousandth of it. Keras applies it step by step through the
+# optimizer.
+
+# %% slideshow={"slide_type": "fragment"}
+steps_per_epoch = -(-train_size // batch_size)  # ceiling division
+schedule = keras.optimizers.schedules.CosineDecay(
+    initial_learning_rate=1e-4, warmup_target=3e-3,
+    warmup_steps=steps_per_epoch,
+    decay_steps=max(1, epochs - 1) * steps_per_epoch, alpha=1e-3)
+
+# %% slideshow={"slide_type": "subslide"}
+plots.learning_rate(schedule, epochs * steps_per_epoch, steps_per_epoch)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Compare with the talk's steps: 1e-4 for an epoch, 1e-2, then 1e-3, 1e-4,
+# 1e-5 and 1e-7. The cosine does the same descent smoothly.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The model
+#
+# Exactly stage 10's network; only the optimizer changes.
+
+# %% slideshow={"slide_type": "fragment"}
+model = models.vgg(mnist.mean, mnist.std, batch_norm=True,
+                   dropout=models.TALK_DROPOUT,
+                   augmentation=models.augmentation(seed=seed))
+model.compile(optimizer=keras.optimizers.Adam(learning_rate=schedule),
+              loss="categorical_crossentropy", metrics=["accuracy"])
+
+# %% slideshow={"slide_type": "subslide"}
+model.summary()
+
+# %% tags=["nbval-check-output"] slideshow={"slide_type": "fragment"}
+model.count_params()
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Training
+#
+# Twenty epochs of batches of 128, with the schedule above.
+
+# %% slideshow={"slide_type": "fragment"}
+history = run.fit(model, mnist)
+
+# %% slideshow={"slide_type": "subslide"}
+plots.learning_curves(history, run.stage.talk_accuracy)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Result
+
+# %% slideshow={"slide_type": "fragment"}
+run.finish(run.evaluate(model, mnist), model.count_params())
+
+# %% slideshow={"slide_type": "fragment"}
+results.ladder(results_dir, ["10_augmentation", "11_annealing"])
+
+# %% slideshow={"slide_type": "fragment"}
+results.last_epochs(history, run.stage.talk_accuracy)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## What we see
+#
+# In the last epochs the learning rate is tiny and the test accuracy
+# stops jumping from epoch to epoch: the network settles instead of
+# bouncing around a good solution. The accuracy we report is the final
+# epoch's, not the best one seen along the way.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Recap
+#
+# In this notebook we
+# - replaced a fixed learning rate with a warm-up and a cosine decay;
+# - trained stage 10's network with it for twenty epochs.
+#
+# Next, **12 · Model averaging**: several such networks vote.
