@@ -9,14 +9,16 @@ BIN    := $(VENV)/bin
 GPU    ?= $(shell command -v nvidia-smi >/dev/null 2>&1 && echo 1 || echo 0)
 STAMP  := $(VENV)/.installed-gpu$(GPU)
 ARGS   ?=
+VENDOR := slides/vendor/.installed
 
-.PHONY: help venv data talk test unit notebooks check-pairs sync lab clean
+.PHONY: ladder help venv data talk test unit notebooks check-pairs sync lab present slides browser clean
 
 help:
 	@echo "make talk    run all notebooks with their full settings (ARGS='--stages 01 --epochs 2')"
 	@echo "make test    unit tests + every notebook re-executed with smoke settings"
 	@echo "make sync    push notebooks/*.py into their .ipynb pairs (outputs kept)"
-	@echo "make lab     JupyterLab, to step through or present the notebooks"
+	@echo "make slides  render every executed notebook as an offline reveal.js deck in slides/"
+	@echo "make present JupyterLab with RISE, to present a notebook live (works as root)"
 
 venv: $(STAMP)
 
@@ -34,8 +36,9 @@ data: $(STAMP)
 
 talk: venv data
 	$(BIN)/python -m mnist_talk.series run $(ARGS)
+	$(BIN)/python -m mnist_talk.results README.md
 
-test: venv data check-pairs unit notebooks
+test: venv data $(VENDOR) browser check-pairs unit notebooks
 
 unit: venv
 	$(BIN)/python -m pytest tests
@@ -48,11 +51,32 @@ notebooks: venv data
 check-pairs: venv
 	$(BIN)/python -m mnist_talk.series check-pairs
 
+ladder: venv
+	$(BIN)/python -m mnist_talk.results README.md
+
 sync: venv
 	$(BIN)/python -m mnist_talk.series sync
 
-lab: venv data
+lab present: venv data
 	$(BIN)/jupyter lab --allow-root --notebook-dir=notebooks
+
+# What the decks load, pinned by slides/package-lock.json and copied next to
+# them, so that they open with no network. Not in git: `make slides` makes it.
+$(VENDOR): slides/package.json slides/package-lock.json
+	cd slides && npm ci --no-audit --no-fund --loglevel=error
+	rm -rf slides/vendor && mkdir -p slides/vendor
+	cp -r slides/node_modules/reveal.js slides/node_modules/mathjax slides/vendor/
+	cp slides/node_modules/requirejs/require.js slides/node_modules/jquery/dist/jquery.min.js slides/vendor/
+	touch $@
+
+slides: venv $(VENDOR)
+	$(BIN)/python -m mnist_talk.slides
+
+# Headless Chromium for the browser test of the decks (Debian's package).
+browser:
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the browser test of the slides"; \
+	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || \
+	  { echo "could not install chromium: as root, run apt-get install chromium"; exit 1; }
 
 clean:
 	rm -rf build

@@ -1,0 +1,195 @@
+"""Render the executed notebooks as offline reveal.js decks, plus an index.
+
+    python -m mnist_talk.slides [--out slides] [--stages 01,03-05]
+
+Each deck loads reveal.js, require.js, jQuery and MathJax from `vendor/`
+beside it (copied from `slides/node_modules` by `make slides`, pinned by
+`slides/package-lock.json`), so the decks and the index open with no
+network at all. A notebook without outputs is not rendered: the command
+names it and says how to run it first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import sys
+from pathlib import Path
+
+from . import results, series, stages
+
+ROOT = series.ROOT
+SLIDES = ROOT / "slides"
+TEMPLATES = SLIDES / "templates"
+#: What every deck needs from vendor/, relative to the deck.
+VENDOR = {
+    "reveal_url_prefix": "vendor/reveal.js",
+    "require_js_url": "vendor/require.js",
+    "jquery_url": "vendor/jquery.min.js",
+    "mathjax_url": "vendor/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe",
+}
+HIDDEN_TAGS = ("injected-parameters",)
+
+
+class SlidesError(RuntimeError):
+    """Decks cannot be built: says what to do first."""
+
+
+def missing_vendor(out: Path) -> list[str]:
+    """The vendored files a deck in `out` would load but cannot find."""
+    needed = ["vendor/reveal.js/dist/reveal.js", "vendor/reveal.js/dist/reveal.css",
+              "vendor/reveal.js/plugin/notes/notes.js", "vendor/require.js",
+              "vendor/jquery.min.js", "vendor/mathjax/MathJax.js"]
+    return [n for n in needed if not (out / n).exists()]
+
+
+def visible_cells(nb) -> list:
+    """The cells a deck shows: no skipped cells, no injected parameters."""
+    return [c for c in nb.cells
+            if c.metadata.get("slideshow", {}).get("slide_type") != "skip"
+            and not set(c.metadata.get("tags", [])) & set(HIDDEN_TAGS)]
+
+
+def expected_slides(nb) -> int:
+    """How many slides reveal.js should count (slides plus sub-slides)."""
+    cells = visible_cells(nb)
+    kinds = [c.metadata.get("slideshow", {}).get("slide_type") for c in cells]
+    count = sum(k in ("slide", "subslide") for k in kinds)
+    if kinds and kinds[0] not in ("slide", "subslide"):
+        count += 1  # the first cell always opens a slide
+    return count
+
+
+def has_outputs(nb) -> bool:
+    """Whether every code cell has been executed (a real run, not a draft)."""
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    return bool(code) and all(c.get("execution_count") for c in code)
+
+
+def _exporter():
+    from nbconvert import SlidesExporter
+    from traitlets.config import Config
+
+    c = Config()
+    c.SlidesExporter.template_name = "offline"
+    c.SlidesExporter.extra_template_basedirs = [str(TEMPLATES)]
+    for name, value in VENDOR.items():
+        setattr(c.SlidesExporter, name, value)
+    c.SlidesExporter.reveal_theme = "white"  # its fonts ship with reveal.js
+    c.SlidesExporter.reveal_transition = "none"
+    c.SlidesExporter.reveal_scroll = True
+    c.SlidesExporter.exclude_input_prompt = True
+    c.SlidesExporter.exclude_output_prompt = True
+    c.TagRemovePreprocessor.enabled = True
+    c.TagRemovePreprocessor.remove_cell_tags = HIDDEN_TAGS
+    return SlidesExporter(config=c)
+
+
+def deck_name(stage_id: str) -> str:
+    return f"{stage_id}.slides.html"
+
+
+def build(out: Path = SLIDES, ids: list[str] | None = None,
+          notebooks: Path | None = None) -> tuple[list[str], list[str]]:
+    """Render each executed notebook; return (built ids, ids not yet run)."""
+    import nbformat
+
+    notebooks = notebooks or series.NOTEBOOKS
+    absent = missing_vendor(out)
+    if absent:
+        raise SlidesError(
+            f"{out} lacks what the decks load ({', '.join(absent)}): run "
+            "`make slides`, which installs it with npm from "
+            "slides/package-lock.json")
+    exporter = _exporter()
+    built, not_run = [], []
+    for sid in ids or series.notebook_ids():
+        nb = nbformat.read(notebooks / f"{sid}.ipynb", as_version=4)
+        if not has_outputs(nb):
+            not_run.append(sid)
+            continue
+        body, _ = exporter.from_notebook_node(nb)
+        target = out / deck_name(sid)
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(body, encoding="utf-8")
+        tmp.replace(target)
+        built.append(sid)
+    return built, not_run
+
+
+def _pct(x) -> str:
+    return "—" if x is None else f"{x:.2%}"
+
+
+def write_index(out: Path, results_dir: Path = ROOT / "results") -> Path:
+    """An index page of the 13 stages, their results and their decks."""
+    rows = []
+    for st in stages.STAGES:
+        rec = results.load(results_dir, st.id) or {}
+        deck = out / deck_name(st.id)
+        if deck.exists():
+            link = f'<a href="{deck_name(st.id)}">{html.escape(st.title)}</a>'
+        elif (series.NOTEBOOKS / f"{st.id}.py").exists():
+            link = f"{html.escape(st.title)} <em>(not run yet)</em>"
+        else:
+            link = f"{html.escape(st.title)} <em>(not written yet)</em>"
+        cells = [st.number, link, _pct(rec.get("test_accuracy")),
+                 _pct(st.talk_accuracy),
+                 f"{rec['params']:,}" if "params" in rec else "—",
+                 rec.get("epochs", "—"),
+                 f"{rec['train_seconds'] / 60:.1f}" if "train_seconds" in rec
+                 else "—",
+                 html.escape(rec.get("device", "—"))]
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    page = INDEX.format(rows="\n".join(rows))
+    target = out / "index.html"
+    target.write_text(page, encoding="utf-8")
+    return target
+
+
+INDEX = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Beating MNIST: the slides</title>
+<style>
+body {{ font-family: sans-serif; max-width: 60em; margin: 2em auto; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ padding: .35em .7em; border-bottom: 1px solid #ccc; text-align: left; }}
+td:nth-child(3), td:nth-child(4), td:nth-child(5), td:nth-child(6),
+td:nth-child(7) {{ text-align: right; }}
+</style></head>
+<body>
+<h1>Beating MNIST: from nothing to state of the art</h1>
+<p>One deck per stage of the talk. "Ours" is the test accuracy of the last
+full run recorded in <code>results/</code>; "talk" is the talk's figure.</p>
+<table>
+<tr><th>stage</th><th>deck</th><th>ours</th><th>talk</th><th>params</th>
+<th>epochs</th><th>train min</th><th>device</th></tr>
+{rows}
+</table>
+</body></html>
+"""
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m mnist_talk.slides",
+                                 description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", type=Path, default=SLIDES)
+    ap.add_argument("--stages", help="e.g. 01,03-05 (default: all)")
+    args = ap.parse_args(argv)
+    try:
+        built, not_run = build(args.out, series.select(args.stages))
+    except (SlidesError, series.SeriesError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    index = write_index(args.out)
+    print(f"built {len(built)} deck(s) and {index}")
+    if not_run:
+        print("these notebooks have no outputs yet, so no deck: run "
+              f"`make talk ARGS=\"--stages {','.join(s[:2] for s in not_run)}\"` "
+              f"first: {', '.join(not_run)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
