@@ -34,9 +34,10 @@ $(STAMP): requirements.txt pyproject.toml
 data: $(STAMP)
 	$(BIN)/python -m mnist_talk.data
 
-talk: venv data
+talk: venv data $(VENDOR)
 	$(BIN)/python -m mnist_talk.series run $(ARGS)
 	$(BIN)/python -m mnist_talk.results README.md
+	$(BIN)/python -m mnist_talk.slides
 
 test: venv data $(VENDOR) browser check-pairs unit notebooks
 

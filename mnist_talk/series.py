@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import stages
+from . import results, stages
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -126,9 +126,13 @@ def run(ids: list[str], overrides: dict, out: Path | None = None) -> Path:
     print(f"running {len(ids)} notebook(s) {where}: {', '.join(ids)}",
           flush=True)
     t0 = time.perf_counter()
+    previous = {sid: results.load(ROOT / "results", sid) for sid in ids}
     for i, sid in enumerate(ids, 1):
+        last = previous[sid]
+        hint = (f" · the last full run trained {last['train_seconds'] / 60:.1f}"
+                f" min on {last['device']}" if last else "")
         print(f"[{i}/{len(ids)}] {sid} · started at "
-              f"{(time.perf_counter() - t0) / 60:.1f} min", flush=True)
+              f"{(time.perf_counter() - t0) / 60:.1f} min{hint}", flush=True)
         t1 = time.perf_counter()
         _execute(sid, out / f"{sid}.ipynb", overrides)
         print(f"[{i}/{len(ids)}] {sid} · done in "
