@@ -79,3 +79,35 @@ def augmentation(rotation_degrees: float = 10, zoom: float = 0.1,
         layers.RandomZoom(zoom, fill_mode="constant", seed=seed),
         layers.RandomShear(x_factor=shear, fill_mode="constant", seed=seed),
     ]
+
+
+def annealing_schedule(epochs: int, steps_per_epoch: int):
+    """Stage 11's learning rate: one epoch of warm-up, then a cosine decay.
+
+    From 1e-4 up to 3e-3 over the first epoch, then down to a thousandth of
+    the peak by the end of training.
+    """
+    import keras
+
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=1e-4, warmup_target=3e-3,
+        warmup_steps=steps_per_epoch,
+        decay_steps=max(1, epochs - 1) * steps_per_epoch, alpha=1e-3)
+
+
+def annealed_vgg(mean: float, std: float, epochs: int, steps_per_epoch: int,
+                 seed: int | None = None):
+    """Stage 11's whole recipe as one compiled model (stages 12 and 13).
+
+    The VGG-style network with batch normalization, the talk's dropout and
+    augmentation, trained by Adam on `annealing_schedule`.
+    """
+    import keras
+
+    model = vgg(mean, std, batch_norm=True, dropout=TALK_DROPOUT,
+                augmentation=augmentation(seed=seed))
+    model.compile(optimizer=keras.optimizers.Adam(
+                      learning_rate=annealing_schedule(epochs,
+                                                       steps_per_epoch)),
+                  loss="categorical_crossentropy", metrics=["accuracy"])
+    return model

@@ -49,6 +49,9 @@ def check(*, epochs, batch_size, train_size, seed, device, accuracy_floor,
     if not isinstance(results_dir, str) or not results_dir:
         raise ParameterError(
             f"results_dir must be a folder path, got {results_dir!r}")
+    for name in ("members", "pseudo_copies"):
+        if name in extra:
+            _whole(name, extra[name], 1)
     return dict(epochs=epochs, batch_size=batch_size, train_size=train_size,
                 seed=seed, device=device, accuracy_floor=accuracy_floor,
                 results_dir=results_dir, **extra)

@@ -123,3 +123,81 @@ def batch_norm_weights(norm_layers) -> None:
         ax.set_xticks(range(1, len(norm_layers) + 1))
         ax.grid(alpha=0.3)
     fig.tight_layout()
+
+
+def _pick(indices, n, rng):
+    indices = np.asarray(indices)
+    return indices if len(indices) <= n else rng.choice(indices, n, replace=False)
+
+
+def random_predictions(images, labels, probabilities, correct: bool,
+                       n: int = 10, seed: int = 0) -> None:
+    """A few right (or wrong) test predictions at random (stage 13).
+
+    Titles read `predicted (true)` with the predicted probability.
+    """
+    predicted = probabilities.argmax(axis=1)
+    chosen = np.flatnonzero((predicted == labels) == correct)
+    chosen = _pick(chosen, n, np.random.default_rng(seed))
+    titles = [f"{predicted[i]} ({labels[i]}) {probabilities[i].max():.2f}"
+              for i in chosen]
+    show_digits(images[chosen], titles, cols=max(len(chosen), 1))
+
+
+def most_confident(images, labels, probabilities, correct: bool) -> None:
+    """For each digit, the most confidently right (or wrong) prediction.
+
+    Introduced in stage 13. Wrong: the test image the network most surely
+    called this digit although it is another. Titles read
+    `predicted (true) probability`; digits with no such image stay empty.
+    """
+    import matplotlib.pyplot as plt
+
+    predicted = probabilities.argmax(axis=1)
+    confidence = probabilities.max(axis=1)
+    fig, axes = plt.subplots(1, 10, figsize=(13, 1.8))
+    for digit, ax in enumerate(axes):
+        ax.axis("off")
+        mask = (predicted == digit) & ((predicted == labels) == correct)
+        if not mask.any():
+            ax.set_title(f"{digit}: none", fontsize=10)
+            continue
+        i = np.flatnonzero(mask)[confidence[mask].argmax()]
+        ax.imshow(np.squeeze(images[i]), cmap="gray")
+        ax.set_title(f"{predicted[i]} ({labels[i]}) {confidence[i]:.2f}",
+                     fontsize=10)
+    fig.tight_layout()
+
+
+def confusion_matrix(labels, probabilities) -> np.ndarray:
+    """Counts of (true digit, predicted digit) over the test set (stage 13)."""
+    counts = np.zeros((10, 10), dtype=int)
+    np.add.at(counts, (np.asarray(labels), probabilities.argmax(axis=1)), 1)
+    return counts
+
+
+def show_confusion(labels, probabilities) -> None:
+    """The confusion matrix with the diagonal hidden, and errors per digit.
+
+    Introduced in stage 13: which digits are mistaken for which.
+    """
+    import matplotlib.pyplot as plt
+
+    counts = confusion_matrix(labels, probabilities)
+    errors = counts.copy()
+    np.fill_diagonal(errors, 0)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4),
+                                      gridspec_kw={"width_ratios": [1.2, 1]})
+    left.imshow(errors, cmap="Reds")
+    for t in range(10):
+        for p in range(10):
+            if errors[t, p]:
+                left.text(p, t, errors[t, p], ha="center", va="center",
+                          fontsize=9)
+    left.set(xlabel="predicted", ylabel="true", xticks=range(10),
+             yticks=range(10), title="mistakes (true → predicted)")
+    right.bar(range(10), errors.sum(axis=1), color="tab:red")
+    right.set(xlabel="true digit", ylabel="test errors", xticks=range(10),
+              title="errors per digit")
+    right.grid(alpha=0.3, axis="y")
+    fig.tight_layout()

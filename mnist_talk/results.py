@@ -46,6 +46,33 @@ def load(results_dir, stage_id: str) -> dict | None:
     return json.loads(p.read_text())
 
 
+def save_predictions(results_dir, stage_id: str, probabilities) -> Path:
+    """Keep a stage's test-set probabilities for a later stage (stage 12)."""
+    import numpy as np
+
+    target = Path(results_dir) / f"{stage_id}_predictions.npz"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".npz")
+    with os.fdopen(fd, "wb") as f:
+        np.savez_compressed(f, probabilities=np.asarray(probabilities,
+                                                        dtype="float32"))
+    os.replace(tmp, target)
+    return target
+
+
+def load_predictions(results_dir, stage_id: str):
+    """A stage's saved test-set probabilities, or a clear error (stage 13)."""
+    import numpy as np
+
+    target = Path(results_dir) / f"{stage_id}_predictions.npz"
+    if not target.exists():
+        raise FileNotFoundError(
+            f"{target} is missing: run notebook {stage_id} first (with the "
+            "same results_dir), since this stage builds on its predictions")
+    with np.load(target) as f:
+        return f["probabilities"]
+
+
 def check_floor(accuracy: float, floor: float) -> None:
     """Fail loudly when `accuracy` is below `floor` (stage 01)."""
     if accuracy < floor:
@@ -67,6 +94,35 @@ def last_epochs(history, talk_accuracy: float | None, n: int = 3) -> str:
     if talk_accuracy is not None:
         text += f"; the talk: {talk_accuracy:.2%}"
     return text
+
+
+def accuracy(probabilities, labels) -> float:
+    """The share of images whose most probable digit is right (stage 12)."""
+    import numpy as np
+
+    return float((np.asarray(probabilities).argmax(axis=1)
+                  == np.asarray(labels)).mean())
+
+
+def members_table(member_probabilities, average, labels) -> Table:
+    """Each member's test accuracy and errors beside their average's.
+
+    Introduced in stage 12. The last column is how many fewer errors the
+    average makes than the members' mean error count.
+    """
+    import numpy as np
+
+    labels = np.asarray(labels)
+    errors = [int((p.argmax(axis=1) != labels).sum())
+              for p in member_probabilities]
+    rows = [[f"member {i + 1}", f"{1 - e / len(labels):.2%}", e, ""]
+            for i, e in enumerate(errors)]
+    mean_errors = float(np.mean(errors))
+    ensemble = int((average.argmax(axis=1) != labels).sum())
+    saving = 1 - ensemble / mean_errors if mean_errors else 0.0
+    rows.append(["average", f"{1 - ensemble / len(labels):.2%}", ensemble,
+                 f"{saving:.0%} fewer than a member's {mean_errors:.1f}"])
+    return Table(["model", "test accuracy", "errors", "errors saved"], rows)
 
 
 def _pct(x):

@@ -105,18 +105,22 @@ class Run:
 
         return EpochLine()
 
-    def fit(self, model, mnist, **kwargs):
+    def fit(self, model, mnist, x=None, y=None, **kwargs):
         """`model.fit` with this run's settings (stage 02 onwards).
 
         Fits on the first `train_size` training images for `epochs` epochs
         of `batch_size`, measures test accuracy after every epoch as the
         talk does (for watching only: nothing is chosen by it), and prints
-        one line per epoch. `kwargs` go to `model.fit`.
+        one line per epoch. `x` and `y` replace the training images and
+        one-hot labels (stage 13 mixes in pseudo-labels); `kwargs` go to
+        `model.fit`.
         """
         n, c = self.config["train_size"], self.config
         kwargs = {"epochs": c["epochs"], "batch_size": c["batch_size"],
                   **kwargs}
-        return model.fit(mnist.x_train[:n], mnist.y_train_hot[:n],
+        if x is None:
+            x, y = mnist.x_train[:n], mnist.y_train_hot[:n]
+        return model.fit(x, y,
                          validation_data=(mnist.x_test, mnist.y_test_hot),
                          verbose=0, callbacks=[self.progress()], **kwargs)
 

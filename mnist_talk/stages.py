@@ -53,8 +53,11 @@ STAGES = [
           smoke={**DEEP_SMOKE, "accuracy_floor": 0.75}),
     Stage("11_annealing", "Learning-rate annealing", 0.9939, 98_564,
           smoke={**DEEP_SMOKE, "accuracy_floor": 0.75}),
-    Stage("12_averaging", "Model averaging", 0.995),
-    Stage("13_pseudo_labels", "Pseudo-labeling", 0.9958),
+    Stage("12_averaging", "Model averaging", 0.995,
+          smoke={**DEEP_SMOKE, "members": 2, "accuracy_floor": 0.75}),
+    Stage("13_pseudo_labels", "Pseudo-labeling", 0.9958,
+          smoke={**DEEP_SMOKE, "members": 2, "pseudo_copies": 1,
+                 "accuracy_floor": 0.75}),
 ]
 
 BY_ID = {s.id: s for s in STAGES}

@@ -107,3 +107,40 @@ def test_plots_draw_without_error():
     plots.batch_norm_weights(norms)
     assert len(plt.get_fignums()) == 7
     plt.close("all")
+
+
+def test_prediction_views_and_confusion_matrix():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, 200)
+    probs = rng.random((200, 10))
+    probs[np.arange(150), labels[:150]] += 5  # the first 150 are right
+    probs /= probs.sum(axis=1, keepdims=True)
+    counts = plots.confusion_matrix(labels, probs)
+    assert counts.sum() == 200 and np.trace(counts) >= 150
+    assert counts[labels[0], labels[0]] >= 1
+    images = rng.integers(0, 255, (200, 28, 28))
+    plots.random_predictions(images, labels, probs, correct=True)
+    plots.random_predictions(images, labels, probs, correct=False)
+    plots.most_confident(images, labels, probs, correct=True)
+    plots.most_confident(images, labels, probs, correct=False)
+    plots.show_confusion(labels, probs)
+    assert len(plt.get_fignums()) == 5
+    plt.close("all")
+
+
+def test_annealed_vgg_is_stage_11s_recipe():
+    import keras
+
+    model = models.annealed_vgg(33.3, 78.6, epochs=20, steps_per_epoch=469,
+                                seed=0)
+    assert model.count_params() == 98_774
+    schedule = models.annealing_schedule(20, 469)
+    assert abs(float(schedule(0)) - 1e-4) < 1e-9
+    assert abs(float(schedule(469)) - 3e-3) < 1e-6
+    assert float(schedule(20 * 469)) < 1e-5
+    assert isinstance(model.optimizer, keras.optimizers.Adam)

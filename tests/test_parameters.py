@@ -68,3 +68,11 @@ def test_device_cannot_change_once_the_backend_started():
     done = _in_fresh_python("import keras\nfrom mnist_talk import devices\n"
                             "devices.use_device('cpu')\n")
     assert done.returncode != 0 and "restart the kernel" in done.stderr
+
+
+@pytest.mark.parametrize("name", ["members", "pseudo_copies"])
+def test_ensemble_sizes_must_be_whole_and_positive(name):
+    assert params.check(**GOOD, **{name: 3})[name] == 3
+    for bad in (0, -1, 1.5):
+        with pytest.raises(params.ParameterError, match=name):
+            params.check(**GOOD, **{name: bad})

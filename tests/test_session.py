@@ -79,3 +79,21 @@ def test_the_readme_ladder_is_generated_from_the_results_files():
 def test_ladder_block_is_required(tmp_path):
     with pytest.raises(ValueError, match="ladder:start"):
         results.replace_ladder("no block here", tmp_path)
+
+
+def test_members_table_counts_the_errors_averaging_saves(tmp_path):
+    labels = np.array([0, 1, 2, 3])
+    a = np.eye(4, 10)[[0, 1, 2, 0]]  # wrong on the last image
+    b = np.eye(4, 10)[[0, 1, 1, 3]]  # wrong on the third
+    average = (a + b) / 2
+    assert results.accuracy(a, labels) == 0.75
+    table = results.members_table([a, b], average + np.eye(4, 10) * 0.01,
+                                  labels)
+    assert [r[2] for r in table.rows] == [1, 1, 0]
+    assert table.rows[-1][3].startswith("100% fewer")
+    target = results.save_predictions(tmp_path, "12_averaging", average)
+    assert target.name == "12_averaging_predictions.npz"
+    assert np.allclose(results.load_predictions(tmp_path, "12_averaging"),
+                       average)
+    with pytest.raises(FileNotFoundError, match="run notebook 12_averaging"):
+        results.load_predictions(tmp_path / "empty", "12_averaging")

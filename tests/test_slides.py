@@ -130,3 +130,46 @@ def test_decks_in_headless_chromium(decks):
     assert errors == [], errors[:5]
     assert links == len(built)
     print("slides per deck:", report)
+
+
+def test_present_starts_jupyterlab_with_rise_as_root(tmp_path):
+    """`make present` runs this command; RISE must be among its extensions."""
+    import json
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    makefile = (series.ROOT / "Makefile").read_text()
+    assert "jupyter lab --allow-root --notebook-dir=notebooks" in makefile
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    jupyter = Path(sys.executable).parent / "jupyter"
+    proc = subprocess.Popen(
+        [str(jupyter), "lab", "--allow-root", "--notebook-dir=notebooks",
+         "--no-browser", f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
+         "--IdentityProvider.token=", "--ServerApp.open_browser=False"],
+        cwd=series.ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**__import__("os").environ, "JUPYTER_RUNTIME_DIR": str(tmp_path)})
+    try:
+        page = None
+        for _ in range(60):
+            try:
+                with urllib.request.urlopen(
+                        f"http://127.0.0.1:{port}/lab/tree/01_linear.ipynb",
+                        timeout=2) as r:
+                    page = r.read().decode()
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert page is not None, "JupyterLab did not answer"
+        config = json.loads(page.split('id="jupyter-config-data"', 1)[1]
+                            .split(">", 1)[1].split("</script>", 1)[0])
+        names = [e["name"] for e in config.get("federated_extensions", [])]
+        assert "jupyterlab-rise" in names
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

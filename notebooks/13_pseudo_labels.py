@@ -1,0 +1,176 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+#   rise:
+#     scroll: true
+#     theme: simple
+#     transition: none
+# ---
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # 13 · Pseudo-labeling
+#
+# A good model labels images that have no labels; we then train on real
+# and pseudo-labelled images together. At the end we look at the
+# predictions: right ones, wrong ones, and the most confident mistakes.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The talk's last stage, again only described in prose. Be upfront about
+# the catch on the next slide.
+
+# %% slideshow={"slide_type": "skip"}
+import numpy as np
+
+from mnist_talk import data, models, normalization, plots, results, session
+
+# %% tags=["parameters"] slideshow={"slide_type": "skip"}
+epochs = 20  # as in stage 11
+batch_size = 128  # as in stage 11
+train_size = 60_000  # how many training images to fit on
+seed = 1
+device = "auto"  # "auto", "cpu", "gpu" or "gpu:N"
+accuracy_floor = 0.995  # the notebook fails below this test accuracy
+results_dir = "../results"
+members = 3  # how many networks learn from the pseudo-labels
+pseudo_copies = 2  # copies of the pseudo-labelled images in the training set
+
+# %% slideshow={"slide_type": "skip"}
+run = session.start("13_pseudo_labels", epochs=epochs, batch_size=batch_size,
+                    train_size=train_size, seed=seed, device=device,
+                    accuracy_floor=accuracy_floor, results_dir=results_dir,
+                    members=members, pseudo_copies=pseudo_copies)
+import keras  # after the device is chosen: Keras starts its backend on import
+from keras import layers
+
+run
+
+# %% tags=["nbval-check-output"] slideshow={"slide_type": "skip"}
+mnist = data.prepare()
+mnist
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Which images are unlabelled?
+#
+# MNIST has no unlabelled images besides its 10,000 test images. Like the
+# talk, we pseudo-label those, without ever reading their labels for
+# training. That makes this stage **transductive**: the model has seen the
+# test images (not their answers) before it is tested on them. The result
+# is fair for a fixed test set, but not comparable with a model that never
+# saw it.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The teacher
+#
+# Stage 12's ensemble gives the pseudo-labels: its most probable digit for
+# each test image.
+
+# %% slideshow={"slide_type": "fragment"}
+teacher = results.load_predictions(results_dir, "12_averaging")
+pseudo_labels = teacher.argmax(axis=1)
+f"{(pseudo_labels != mnist.y_test).sum()} of the 10,000 pseudo-labels are wrong"
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# We count the wrong pseudo-labels with the true labels only to show them;
+# training never sees the true test labels.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Mixing real and pseudo labels
+#
+# The talk's advice: a quarter to a third of each batch pseudo-labelled.
+# Two copies of the 10,000 test images beside the 60,000 training images
+# make a quarter; shuffling spreads them over every batch.
+
+# %% slideshow={"slide_type": "fragment"}
+x_mixed = np.concatenate([mnist.x_train[:train_size]]
+                         + [mnist.x_test] * pseudo_copies)
+pseudo_hot = normalization.one_hot(pseudo_labels)
+y_mixed = np.concatenate([mnist.y_train_hot[:train_size]]
+                         + [pseudo_hot] * pseudo_copies)
+share = pseudo_copies * len(mnist.x_test) / len(x_mixed)
+f"{share:.0%} of the training images are pseudo-labelled"
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Training on the mix
+#
+# Stage 11's recipe again, for each of the new members.
+
+# %% slideshow={"slide_type": "fragment"}
+steps_per_epoch = -(-len(x_mixed) // batch_size)
+student_probabilities = []
+for member in range(members):
+    session.seed_everything(seed + 100 + member)
+    model = models.annealed_vgg(mnist.mean, mnist.std, epochs,
+                                steps_per_epoch, seed=seed + 100 + member)
+    print(f"member {member + 1} of {members} (seed {seed + 100 + member})")
+    history = run.fit(model, mnist, x=x_mixed, y=y_mixed)
+    student_probabilities.append(model.predict(mnist.x_test, verbose=0))
+
+# %% slideshow={"slide_type": "subslide"}
+final = np.mean(student_probabilities, axis=0)
+results.members_table(student_probabilities, final, mnist.y_test)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Result
+
+# %% slideshow={"slide_type": "fragment"}
+run.finish(results.accuracy(final, mnist.y_test),
+           members * model.count_params(), epochs=f"{members} × {epochs}",
+           member_accuracies=[results.accuracy(p, mnist.y_test)
+                              for p in student_probabilities])
+
+# %% slideshow={"slide_type": "fragment"}
+results.ladder(results_dir)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Looking at the predictions: right, at random
+#
+# Titles read `predicted (true) probability`.
+
+# %% slideshow={"slide_type": "fragment"}
+plots.random_predictions(mnist.x_test, mnist.y_test, final, correct=True)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## Wrong, at random
+
+# %% slideshow={"slide_type": "fragment"}
+plots.random_predictions(mnist.x_test, mnist.y_test, final, correct=False)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## For each digit, the most confident right answer
+
+# %% slideshow={"slide_type": "fragment"}
+plots.most_confident(mnist.x_test, mnist.y_test, final, correct=True)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## For each digit, the most confident mistake
+
+# %% slideshow={"slide_type": "fragment"}
+plots.most_confident(mnist.x_test, mnist.y_test, final, correct=False)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Many of the confident mistakes are digits a person would hesitate over
+# too, and a few look mislabelled.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Which digits get confused
+
+# %% slideshow={"slide_type": "fragment"}
+plots.show_confusion(mnist.y_test, final)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Recap
+#
+# In this notebook we
+# - labelled the test images with stage 12's ensemble, and said plainly
+#   that this is transductive;
+# - trained new networks on real and pseudo-labelled images, a quarter of
+#   each batch pseudo-labelled;
+# - looked at right and wrong predictions, the most confident mistakes and
+#   the confusions between digits.
+#
+# That is the whole ladder: from a linear model on raw pixels to an
+# ensemble of small convolutional networks.
