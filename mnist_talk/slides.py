@@ -117,33 +117,23 @@ def build(out: Path = SLIDES, ids: list[str] | None = None,
     return built, not_run
 
 
-def _pct(x) -> str:
-    return "—" if x is None else f"{x:.2%}"
-
-
 def write_index(out: Path, results_dir: Path = ROOT / "results") -> Path:
-    """An index page of the 13 stages, their results and their decks."""
+    """An index page of the 13 stages: the results ladder, linked to decks."""
+    table = results.ladder(results_dir)
     rows = []
-    for st in stages.STAGES:
-        rec = results.load(results_dir, st.id) or {}
-        deck = out / deck_name(st.id)
-        if deck.exists():
-            link = f'<a href="{deck_name(st.id)}">{html.escape(st.title)}</a>'
+    for st, row in zip(stages.STAGES, table.rows):
+        title = html.escape(st.title)
+        if (out / deck_name(st.id)).exists():
+            row[1] = f'<a href="{deck_name(st.id)}">{title}</a>'
         elif (series.NOTEBOOKS / f"{st.id}.py").exists():
-            link = f"{html.escape(st.title)} <em>(not run yet)</em>"
+            row[1] = f"{title} <em>(not run yet)</em>"
         else:
-            link = f"{html.escape(st.title)} <em>(not written yet)</em>"
-        cells = [st.number, link, _pct(rec.get("test_accuracy")),
-                 _pct(st.talk_accuracy),
-                 f"{rec['params']:,}" if "params" in rec else "—",
-                 rec.get("epochs", "—"),
-                 f"{rec['train_seconds'] / 60:.1f}" if "train_seconds" in rec
-                 else "—",
-                 html.escape(rec.get("device", "—"))]
-        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    page = INDEX.format(rows="\n".join(rows))
+            row[1] = f"{title} <em>(not written yet)</em>"
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>")
+    header = "".join(f"<th>{h}</th>" for h in table.header)
     target = out / "index.html"
-    target.write_text(page, encoding="utf-8")
+    target.write_text(INDEX.format(header=header, rows="\n".join(rows)),
+                      encoding="utf-8")
     return target
 
 
@@ -162,8 +152,7 @@ td:nth-child(7) {{ text-align: right; }}
 <p>One deck per stage of the talk. "Ours" is the test accuracy of the last
 full run recorded in <code>results/</code>; "talk" is the talk's figure.</p>
 <table>
-<tr><th>stage</th><th>deck</th><th>ours</th><th>talk</th><th>params</th>
-<th>epochs</th><th>train min</th><th>device</th></tr>
+<tr>{header}</tr>
 {rows}
 </table>
 </body></html>
