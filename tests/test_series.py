@@ -91,3 +91,11 @@ def test_an_impossible_value_stops_the_notebook_at_its_parameters(tmp_path):
     assert (tmp_path / "out.failed.ipynb").exists()
     assert not (tmp_path / "out.ipynb").exists()
     assert not list(tmp_path.glob("*.json"))
+
+
+def test_code_fits_a_slide():
+    """Every line of every notebook's source stays within 80 columns."""
+    long = [f"{p.name}:{i}" for p in series.NOTEBOOKS.glob("[0-9][0-9]_*.py")
+            for i, line in enumerate(p.read_text().splitlines(), 1)
+            if len(line) > 80]
+    assert long == []
