@@ -28,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .files import atomic_write
+
 KERAS_ORIGIN = (
     "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 )
@@ -99,15 +101,8 @@ def _read_cache(path: Path) -> dict | None:
 
 def _write_cache(path: Path, arrays: dict) -> None:
     """Write `arrays` to `path` atomically: a temporary file, then a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".mnist-", suffix=".npz")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as f:
+        np.savez(f, **arrays)
 
 
 def _from_keras_origin(timeout: float = 20.0) -> dict:

@@ -7,11 +7,10 @@ parameter count, device and library versions in `<results_dir>/<stage>.json`.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from . import stages
+from .files import atomic_write
 
 
 class AccuracyError(AssertionError):
@@ -25,16 +24,9 @@ def path(results_dir, stage_id: str) -> Path:
 def save(results_dir, record: dict) -> Path:
     """Write `record` to `<results_dir>/<stage>.json` atomically (stage 01)."""
     target = path(results_dir, record["stage"])
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".json")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(record, f, indent=2, sort_keys=True)
-            f.write("\n")
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(target, "w") as f:
+        json.dump(record, f, indent=2, sort_keys=True)
+        f.write("\n")
     return target
 
 
@@ -51,12 +43,9 @@ def save_predictions(results_dir, stage_id: str, probabilities) -> Path:
     import numpy as np
 
     target = Path(results_dir) / f"{stage_id}_predictions.npz"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".npz")
-    with os.fdopen(fd, "wb") as f:
+    with atomic_write(target) as f:
         np.savez_compressed(f, probabilities=np.asarray(probabilities,
                                                         dtype="float32"))
-    os.replace(tmp, target)
     return target
 
 

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from . import results, series, stages
+from .files import atomic_write
 
 ROOT = series.ROOT
 SLIDES = ROOT / "slides"
@@ -109,10 +110,8 @@ def build(out: Path = SLIDES, ids: list[str] | None = None,
             not_run.append(sid)
             continue
         body, _ = exporter.from_notebook_node(nb)
-        target = out / deck_name(sid)
-        tmp = target.with_suffix(".tmp")
-        tmp.write_text(body, encoding="utf-8")
-        tmp.replace(target)
+        with atomic_write(out / deck_name(sid), "w", encoding="utf-8") as f:
+            f.write(body)
         built.append(sid)
     return built, not_run
 
