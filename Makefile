@@ -11,11 +11,12 @@ STAMP  := $(VENV)/.installed-gpu$(GPU)
 ARGS   ?=
 VENDOR := slides/vendor/.installed
 
-.PHONY: ladder help venv data talk test unit notebooks check-pairs sync lab present slides browser clean
+.PHONY: bench ladder help venv data talk test unit notebooks check-pairs sync lab present slides browser clean
 
 help:
 	@echo "make talk    run all notebooks with their full settings (ARGS='--stages 01 --epochs 2')"
 	@echo "make test    unit tests + every notebook re-executed with smoke settings"
+	@echo "make bench   time to 99% of our fastest recipe against the keras-io convnet (REPEATS=3)"
 	@echo "make sync    push notebooks/*.py into their .ipynb pairs (outputs kept)"
 	@echo "make slides  render every executed notebook as an offline reveal.js deck in slides/"
 	@echo "make present JupyterLab with RISE, to present a notebook live (works as root)"
@@ -38,6 +39,11 @@ talk: venv data $(VENDOR)
 	$(BIN)/python -m mnist_talk.series run $(ARGS)
 	$(BIN)/python -m mnist_talk.results README.md
 	$(BIN)/python -m mnist_talk.slides
+
+REPEATS ?= 3
+bench: venv data
+	$(BIN)/python -m mnist_talk.bench --repeats $(REPEATS)
+	$(BIN)/python -m mnist_talk.results README.md
 
 test: venv data $(VENDOR) browser check-pairs unit notebooks
 

@@ -33,6 +33,20 @@ def parse(device: str) -> tuple[str, int | None]:
     return kind, index
 
 
+def expected(device: str = "auto") -> str:
+    """What `use_device(device)` will most likely pick, without starting a
+    backend (the series runner prints it; each notebook reports the real one).
+    """
+    import shutil
+
+    kind, index = parse(device)
+    gpu = shutil.which("nvidia-smi") is not None
+    if kind == "cpu" or (kind == "auto" and not gpu):
+        why = "" if kind == "cpu" else ", no nvidia-smi on this machine"
+        return f"{device} -> CPU ({os.cpu_count()} cores{why})"
+    return f"{device} -> GPU {index or 0} via {backend_name()}"
+
+
 def backend_name() -> str:
     """The Keras backend that `import keras` will start."""
     return os.environ.get("KERAS_BACKEND", "tensorflow")

@@ -81,18 +81,19 @@ def augmentation(rotation_degrees: float = 10, zoom: float = 0.1,
     ]
 
 
-def annealing_schedule(epochs: int, steps_per_epoch: int):
+def annealing_schedule(epochs: int, steps_per_epoch: int,
+                       warmup_epochs: float = 1):
     """Stage 11's learning rate: one epoch of warm-up, then a cosine decay.
 
-    From 1e-4 up to 3e-3 over the first epoch, then down to a thousandth of
-    the peak by the end of training.
+    From 1e-4 up to 3e-3 over the first epoch (or `warmup_epochs`), then
+    down to a thousandth of the peak by the end of training.
     """
     import keras
 
+    warmup = max(1, round(warmup_epochs * steps_per_epoch))
     return keras.optimizers.schedules.CosineDecay(
-        initial_learning_rate=1e-4, warmup_target=3e-3,
-        warmup_steps=steps_per_epoch,
-        decay_steps=max(1, epochs - 1) * steps_per_epoch, alpha=1e-3)
+        initial_learning_rate=1e-4, warmup_target=3e-3, warmup_steps=warmup,
+        decay_steps=max(1, epochs * steps_per_epoch - warmup), alpha=1e-3)
 
 
 def annealed_vgg(mean: float, std: float, epochs: int, steps_per_epoch: int,
@@ -109,5 +110,23 @@ def annealed_vgg(mean: float, std: float, epochs: int, steps_per_epoch: int,
     model.compile(optimizer=keras.optimizers.Adam(
                       learning_rate=annealing_schedule(epochs,
                                                        steps_per_epoch)),
+                  loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def quick_vgg(mean: float, std: float, epochs: int, steps_per_epoch: int):
+    """The series' fastest recipe to 99% (`make bench`).
+
+    Stage 08's network (batch normalization, no dropout or augmentation:
+    both slow down a short run) on stage 11's annealing schedule, with a
+    warm-up of a third of an epoch instead of a whole one: in a run of two
+    epochs, a whole epoch of warm-up is half the run.
+    """
+    import keras
+
+    model = vgg(mean, std, batch_norm=True, name="quick_vgg")
+    model.compile(optimizer=keras.optimizers.Adam(
+                      learning_rate=annealing_schedule(
+                          epochs, steps_per_epoch, warmup_epochs=0.3)),
                   loss="categorical_crossentropy", metrics=["accuracy"])
     return model

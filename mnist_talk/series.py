@@ -114,30 +114,97 @@ def _execute(stage_id: str, output: Path, parameters: dict, *,
         Path(tmp).unlink(missing_ok=True)
 
 
+def _scale(stage_id: str, overrides: dict) -> float:
+    """How much longer than its full run a notebook should take."""
+    scale = 1.0
+    declared = declared_parameters(stage_id)
+    for name in ("epochs", "train_size", "members"):
+        if name in overrides and name in declared:
+            try:
+                default = float(str(declared[name]).replace("_", ""))
+                scale *= float(overrides[name]) / default
+            except (TypeError, ValueError, ZeroDivisionError):
+                pass
+    return scale
+
+
+def estimate(stage_id: str, overrides: dict) -> float | None:
+    """Seconds a notebook should take, from the last full run's records.
+
+    The wall time the runner recorded for it, or else its training time
+    plus half a minute; scaled by the epochs, images and members asked for.
+    None when the stage has never run.
+    """
+    full = ROOT / "results"
+    wall = results.load_run(full)["stages"].get(stage_id, {})
+    if wall.get("wall_seconds") and not wall.get("overrides"):
+        seconds = wall["wall_seconds"]
+    else:
+        rec = results.load(full, stage_id)
+        if not rec:
+            return None
+        seconds = rec["train_seconds"] + 30
+    return seconds * _scale(stage_id, overrides)
+
+
+def _minutes(seconds: float | None) -> str:
+    return "?" if seconds is None else f"{seconds / 60:.1f} min"
+
+
 def run(ids: list[str], overrides: dict, out: Path | None = None) -> Path:
-    """Execute the chosen stages one after the other; return where they went."""
+    """Execute the chosen stages one after the other; return where they went.
+
+    Prints one line as each notebook starts (elapsed time, the estimate for
+    it and for the rest, from the last full run) and one as it ends (its
+    accuracy and the device it trained on). Records each notebook's wall
+    time in `<results_dir>/run.json`.
+    """
+    import datetime as dt
+
+    from . import devices
+
     for sid in ids:
         check_known(sid, overrides)
     in_place = not overrides and out is None
     out = NOTEBOOKS if in_place else Path(out or ROOT / "build" / "talk")
-    if not in_place and "results_dir" not in overrides:
-        overrides = {**overrides, "results_dir": str(out.resolve() / "results")}
+    results_dir = ROOT / "results"
+    if not in_place:
+        results_dir = Path(overrides.get("results_dir")
+                           or out.resolve() / "results")
+        overrides = {**overrides, "results_dir": str(results_dir)}
+    if not in_place and not Path(results_dir).is_absolute():
+        # the notebooks run in notebooks/; the record is written from here
+        results_dir = NOTEBOOKS / results_dir
     where = "in place" if in_place else f"to {out}"
-    print(f"running {len(ids)} notebook(s) {where}: {', '.join(ids)}",
-          flush=True)
+    device = devices.expected(str(overrides.get("device", "auto")))
+    print(f"running {len(ids)} notebook(s) {where}: {', '.join(ids)}\n"
+          f"device: {device}", flush=True)
+    started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    estimates = {sid: estimate(sid, overrides) for sid in ids}
     t0 = time.perf_counter()
-    previous = {sid: results.load(ROOT / "results", sid) for sid in ids}
     for i, sid in enumerate(ids, 1):
-        last = previous[sid]
-        hint = (f" · the last full run trained {last['train_seconds'] / 60:.1f}"
-                f" min on {last['device']}" if last else "")
-        print(f"[{i}/{len(ids)}] {sid} · started at "
-              f"{(time.perf_counter() - t0) / 60:.1f} min{hint}", flush=True)
+        left = [estimates[s] for s in ids[i - 1:]]
+        rest = None if None in left else sum(left)
+        print(f"[{i}/{len(ids)}] {sid} · elapsed "
+              f"{_minutes(time.perf_counter() - t0)} · estimated "
+              f"{_minutes(estimates[sid])} for it, {_minutes(rest)} to the end",
+              flush=True)
         t1 = time.perf_counter()
         _execute(sid, out / f"{sid}.ipynb", overrides)
-        print(f"[{i}/{len(ids)}] {sid} · done in "
-              f"{(time.perf_counter() - t1) / 60:.1f} min", flush=True)
-    print(f"all done in {(time.perf_counter() - t0) / 60:.1f} min", flush=True)
+        wall = time.perf_counter() - t1
+        record = results.load_run(results_dir)
+        record["stages"][sid] = {
+            "run": started, "wall_seconds": round(wall, 1),
+            "overrides": {k: v for k, v in overrides.items()
+                          if k != "results_dir"}}
+        results.save_run(results_dir, record)
+        rec = results.load(results_dir, sid) or {}
+        done = (f" · {rec['test_accuracy']:.2%} test accuracy · trained "
+                f"{_minutes(rec['train_seconds'])} on {rec['device']}"
+                if rec.get("finished", "") >= started else "")
+        print(f"[{i}/{len(ids)}] {sid} · done in {_minutes(wall)}{done}",
+              flush=True)
+    print(f"all done in {_minutes(time.perf_counter() - t0)}", flush=True)
     return out
 
 

@@ -117,7 +117,8 @@ def build(out: Path = SLIDES, ids: list[str] | None = None,
 
 
 def write_index(out: Path, results_dir: Path = ROOT / "results") -> Path:
-    """An index page of the 13 stages: the results ladder, linked to decks."""
+    """An index page of the 13 stages: the results ladder, linked to decks,
+    and its plot."""
     table = results.ladder(results_dir)
     rows = []
     for st, row in zip(stages.STAGES, table.rows):
@@ -130,9 +131,11 @@ def write_index(out: Path, results_dir: Path = ROOT / "results") -> Path:
             row[1] = f"{title} <em>(not written yet)</em>"
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>")
     header = "".join(f"<th>{h}</th>" for h in table.header)
+    svg = results.plot_svg(results_dir)
+    svg = svg[svg.index("<svg"):]  # inline: drop the XML prologue
     target = out / "index.html"
-    target.write_text(INDEX.format(header=header, rows="\n".join(rows)),
-                      encoding="utf-8")
+    target.write_text(INDEX.format(header=header, rows="\n".join(rows),
+                                   plot=svg), encoding="utf-8")
     return target
 
 
@@ -154,6 +157,7 @@ full run recorded in <code>results/</code>; "talk" is the talk's figure.</p>
 <tr>{header}</tr>
 {rows}
 </table>
+<figure>{plot}</figure>
 </body></html>
 """
 

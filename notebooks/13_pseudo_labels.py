@@ -110,17 +110,35 @@ for member in range(members):
     student_probabilities.append(model.predict(mnist.x_test, verbose=0))
 
 # %% slideshow={"slide_type": "subslide"}
-final = np.mean(student_probabilities, axis=0)
-results.members_table(student_probabilities, final, mnist.y_test)
+students = np.mean(student_probabilities, axis=0)
+results.members_table(student_probabilities, students, mnist.y_test)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Teacher and students together
+#
+# The students do not replace the teacher: the final ensemble averages
+# every network, stage 12's and this stage's alike, each with one vote.
+
+# %% slideshow={"slide_type": "fragment"}
+teachers = results.load(results_dir, "12_averaging")["parameters"]["members"]
+final = (teachers * teacher + members * students) / (teachers + members)
+results.ensembles_table({"stage 12's teachers": (teacher, teachers),
+                         "the students": (students, members),
+                         "all together": (final, teachers + members)},
+                        mnist.y_test)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Result
 
 # %% slideshow={"slide_type": "fragment"}
 run.finish(results.accuracy(final, mnist.y_test),
-           members * model.count_params(), epochs=f"{members} × {epochs}",
+           (teachers + members) * model.count_params(),
+           epochs=f"{members} × {epochs}",
            member_accuracies=[results.accuracy(p, mnist.y_test)
-                              for p in student_probabilities])
+                              for p in student_probabilities],
+           students_accuracy=results.accuracy(students, mnist.y_test),
+           teachers_accuracy=results.accuracy(teacher, mnist.y_test),
+           networks=teachers + members)
 
 # %% slideshow={"slide_type": "fragment"}
 results.ladder(results_dir)
@@ -168,7 +186,7 @@ plots.show_confusion(mnist.y_test, final)
 # - labelled the test images with stage 12's ensemble, and said plainly
 #   that this is transductive;
 # - trained new networks on real and pseudo-labelled images, a quarter of
-#   each batch pseudo-labelled;
+#   each batch pseudo-labelled, and averaged them with their teachers;
 # - looked at right and wrong predictions, the most confident mistakes and
 #   the confusions between digits.
 #

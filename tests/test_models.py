@@ -144,3 +144,23 @@ def test_annealed_vgg_is_stage_11s_recipe():
     assert abs(float(schedule(469)) - 3e-3) < 1e-6
     assert float(schedule(20 * 469)) < 1e-5
     assert isinstance(model.optimizer, keras.optimizers.Adam)
+    short = models.annealing_schedule(2, 100, warmup_epochs=0.3)
+    assert abs(float(short(30)) - 3e-3) < 1e-6  # peak after 0.3 epochs
+    assert float(short(29)) < float(short(30)) > float(short(31))
+    assert float(short(200)) < 1e-5
+
+
+def test_bench_models_have_their_published_sizes():
+    from mnist_talk import bench
+
+    assert bench.peer_model().count_params() == 34_826  # as keras-io prints
+    quick = models.quick_vgg(33.3, 78.6, epochs=2, steps_per_epoch=10)
+    assert quick.count_params() == 98_774
+    assert not any(type(l).__name__ == "Dropout" for l in quick.layers)
+
+
+def test_bench_refuses_impossible_repeats(capsys):
+    from mnist_talk import bench
+
+    assert bench.main(["--repeats", "0", "--device", "cpu"]) == 2
+    assert "--repeats must be at least 1" in capsys.readouterr().err

@@ -3,7 +3,7 @@ import shutil
 import nbformat
 import pytest
 
-from mnist_talk import series, stages
+from mnist_talk import results, series, stages
 
 
 def test_every_notebook_is_in_the_manifest_and_has_its_pair():
@@ -99,3 +99,35 @@ def test_code_fits_a_slide():
             for i, line in enumerate(p.read_text().splitlines(), 1)
             if len(line) > 80]
     assert long == []
+
+
+def test_estimates_scale_with_the_epochs_asked_for():
+    full = series.estimate("01_linear", {})
+    assert full and full > 0
+    declared = int(series.declared_parameters("01_linear")["epochs"])
+    half = series.estimate("01_linear", {"epochs": declared / 2})
+    assert abs(half - full / 2) < 1e-6
+    assert series._scale("01_linear", {"device": "cpu"}) == 1.0
+
+
+def test_a_run_prints_progress_and_records_its_wall_time(tmp_path, capsys):
+    overrides = {**stages.smoke_parameters("01_linear")}
+    out = series.run(["01_linear"], overrides, tmp_path / "talk")
+    printed = capsys.readouterr().out
+    assert "device: cpu -> CPU" in printed
+    assert "[1/1] 01_linear · elapsed 0.0 min · estimated" in printed
+    assert "[1/1] 01_linear · done in" in printed
+    assert "test accuracy · trained" in printed and "on CPU" in printed
+    record = results.load_run(out / "results")
+    entry = record["stages"]["01_linear"]
+    assert entry["wall_seconds"] > 0 and entry["overrides"]["epochs"] == 1
+    assert (out / "01_linear.ipynb").exists()
+
+
+def test_expected_device_is_told_before_anything_starts():
+    from mnist_talk import devices
+
+    assert devices.expected("cpu").startswith("cpu -> CPU")
+    assert devices.expected("gpu:1") == "gpu:1 -> GPU 1 via tensorflow"
+    with pytest.raises(devices.DeviceError, match="unknown device 'tpu'"):
+        devices.expected("tpu")

@@ -67,13 +67,82 @@ def test_a_run_records_everything_a_results_file_promises(tmp_path):
     assert {"python", "keras", "numpy"} <= set(saved["versions"])
 
 
-def test_the_readme_ladder_is_generated_from_the_results_files():
+def test_the_readme_ladder_bench_and_plot_come_from_the_results_files():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
     readme = (root / "README.md").read_text()
     assert results.replace_ladder(readme, root / "results") == readme, (
-        "README.md's ladder is out of date: run `make ladder`")
+        "README.md's ladder or bench block is out of date: run `make ladder`")
+    assert results.BENCH_START in readme
+    assert "![The ladder](results/ladder.svg)" in readme
+    assert results.main(["--check", str(root / "README.md")]) == 0
+
+
+def test_the_check_catches_a_stale_plot(tmp_path, capsys):
+    import shutil
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    shutil.copytree(root / "results", tmp_path / "results")
+    shutil.copy(root / "README.md", tmp_path)
+    rec = results.load(tmp_path / "results", "05_convolutions")
+    rec["test_accuracy"] = 0.5
+    results.save(tmp_path / "results", rec)
+    assert results.main(["--check", "--results", str(tmp_path / "results"),
+                         str(tmp_path / "README.md")]) == 1
+    assert "make ladder" in capsys.readouterr().err
+    assert results.main(["--results", str(tmp_path / "results"),
+                         str(tmp_path / "README.md")]) == 0
+    assert "| 05 | Convolutions | 50.00% |" in (tmp_path / "README.md").read_text()
+    assert results.main(["--check", "--results", str(tmp_path / "results"),
+                         str(tmp_path / "README.md")]) == 0
+
+
+def test_the_plot_is_the_same_bytes_for_the_same_results(tmp_path):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    a = results.plot_svg(root / "results")
+    assert a == results.plot_svg(root / "results")
+    assert a.count("<path") > 10
+    assert results.plot_svg(tmp_path) != a  # no results: only the talk's line
+
+
+def test_seconds_per_epoch_counts_every_member():
+    assert results.seconds_per_epoch({"epochs": 10, "train_seconds": 50}) == 5
+    assert results.seconds_per_epoch({"epochs": "5 × 20",
+                                      "train_seconds": 500}) == 5
+    assert results.seconds_per_epoch(None) is None
+
+
+def _bench_record():
+    def runs(seconds, acc, epochs, params):
+        return [{"seconds": seconds, "test_accuracy": acc, "epochs": epochs,
+                 "params": params}]
+    return {"finished": "2026-11-27T02:00:00+00:00", "device": "CPU (test)",
+            "versions": {"keras": "3"}, "repeats": 1, "target": 0.99,
+            "peer": {"runs": runs([60.0], [0.992], 15, 34826),
+                     "median_seconds_to_target": 60.0, "median_seconds": 90.0,
+                     "median_final_accuracy": 0.992},
+            "ours": {"runs": runs([15.0], [0.991], 2, 98774),
+                     "median_seconds_to_target": 15.0},
+            "ours_at_peer_budget": {"epochs": 11,
+                                    "median_final_accuracy": 0.995},
+            "ratios": {"time_to_target": 0.25,
+                       "accuracy_at_peer_budget": 1.003,
+                       "errors_at_peer_budget": 0.625}}
+
+
+def test_bench_block_shows_the_ratios_and_every_stage(tmp_path):
+    results.save(tmp_path, {"stage": "12_averaging", "epochs": "5 × 20",
+                            "train_seconds": 1500, "device": "CPU (test)"})
+    text = results.bench_markdown(_bench_record(), tmp_path)
+    assert "| seconds to 99% test accuracy | 60.0 | 15.0 | **0.25** |" in text
+    assert "errors × 0.62" in text and "34,826" in text
+    assert "| 12 | Model averaging | 15.0 | 5 × 20 | CPU (test) |" in text
+    assert "| 01 | A linear model on raw pixels | — |" in text
+    assert "No benchmark" in results.bench_markdown(None, tmp_path)
 
 
 def test_ladder_block_is_required(tmp_path):
@@ -97,3 +166,31 @@ def test_members_table_counts_the_errors_averaging_saves(tmp_path):
                        average)
     with pytest.raises(FileNotFoundError, match="run notebook 12_averaging"):
         results.load_predictions(tmp_path / "empty", "12_averaging")
+
+
+def test_ensembles_table_counts_each_ensembles_errors():
+    labels = np.array([0, 1, 2, 3])
+    a = np.eye(4, 10)[[0, 1, 2, 0]]
+    table = results.ensembles_table({"a": (a, 5), "b": (np.eye(4, 10), 3)},
+                                    labels)
+    assert table.rows == [["a", 5, "75.00%", 1], ["b", 3, "100.00%", 0]]
+
+
+def test_the_ladder_says_whether_one_run_made_it(tmp_path):
+    for sid in ("01_linear", "02_normalized"):
+        results.save(tmp_path, {"stage": sid, "test_accuracy": 0.9,
+                                "params": 1, "epochs": 1, "train_seconds": 6,
+                                "device": "CPU (test)", "versions": {"k": "1"},
+                                "finished": "2026-11-27T02:00:00+00:00"})
+    results.save_run(tmp_path, {"stages": {
+        "01_linear": {"run": "2026-11-27T01:00:00+00:00", "wall_seconds": 60},
+        "02_normalized": {"run": "2026-11-27T01:00:00+00:00",
+                          "wall_seconds": 120}}})
+    text = results.ladder_markdown(tmp_path)
+    assert ("All 2 stages come from one run of `make talk` started "
+            "2026-11-27T01:00:00+00:00 (3 min of wall time)") in text
+    assert "| 02 | Normalized inputs | 90.00% | 92.44% | 1 | 1 | 0.1 | 2.0 |" in text
+    record = results.load_run(tmp_path)
+    record["stages"]["02_normalized"]["run"] = "2026-11-28T01:00:00+00:00"
+    results.save_run(tmp_path, record)
+    assert "(2 runs of `make talk`)" in results.ladder_markdown(tmp_path)
