@@ -52,6 +52,9 @@ def check(*, epochs, batch_size, train_size, seed, device, accuracy_floor,
     for name in ("members", "pseudo_copies"):
         if name in extra:
             _whole(name, extra[name], 1)
+    if extra.get("members", 0) > 100:
+        raise ParameterError(
+            f"members must be at most 100, got {extra['members']}")
     return dict(epochs=epochs, batch_size=batch_size, train_size=train_size,
                 seed=seed, device=device, accuracy_floor=accuracy_floor,
                 results_dir=results_dir, **extra)

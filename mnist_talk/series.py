@@ -293,6 +293,11 @@ def main(argv=None) -> int:
     sub.add_parser("sync", help="update each .ipynb from its .py")
     sub.add_parser("check-pairs", help="fail when a pair is out of sync")
     args = ap.parse_args(argv)
+    import signal
+
+    # `kill` (SIGTERM) unwinds like Ctrl-C, so the temporary notebook is
+    # removed and the kernel shut down.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         if args.cmd == "run":
             _show_notebook_output()

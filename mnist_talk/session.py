@@ -31,6 +31,16 @@ def seed_everything(seed: int) -> None:
         tf.config.experimental.enable_op_determinism()
 
 
+def member_seed(seed: int, member: int, group: int = 0) -> int:
+    """The seed of ensemble member `member` (counting from 0) (stage 12).
+
+    Distinct for every run seed, group (0: stage 12's members, 1: stage
+    13's students) and member, so that two runs with different seeds share
+    no network: `seed + member` would make seeds 1 and 2 share all but one.
+    """
+    return 1000 * seed + 100 * group + member
+
+
 def versions() -> dict:
     """The versions that produced a result (stage 01)."""
     import keras

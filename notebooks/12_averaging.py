@@ -56,16 +56,18 @@ mnist
 #
 # Each member is stage 11's network and schedule, now packaged as
 # `models.annealed_vgg`, with its own seed: its own initial weights,
-# dropout masks and augmentations.
+# dropout masks and augmentations. `session.member_seed` derives the
+# members' seeds from `seed`, so two runs with different seeds share none.
 
 # %% slideshow={"slide_type": "fragment"}
 steps_per_epoch = -(-train_size // batch_size)
 member_probabilities = []
 for member in range(members):
-    session.seed_everything(seed + member)
+    member_seed = session.member_seed(seed, member)
+    session.seed_everything(member_seed)
     model = models.annealed_vgg(mnist.mean, mnist.std, epochs,
-                                steps_per_epoch, seed=seed + member)
-    print(f"member {member + 1} of {members} (seed {seed + member})")
+                                steps_per_epoch, seed=member_seed)
+    print(f"member {member + 1} of {members} (seed {member_seed})")
     history = run.fit(model, mnist)
     member_probabilities.append(model.predict(mnist.x_test, verbose=0))
 

@@ -102,10 +102,11 @@ f"{share:.0%} of the training images are pseudo-labelled"
 steps_per_epoch = -(-len(x_mixed) // batch_size)
 student_probabilities = []
 for member in range(members):
-    session.seed_everything(seed + 100 + member)
+    member_seed = session.member_seed(seed, member, group=1)
+    session.seed_everything(member_seed)
     model = models.annealed_vgg(mnist.mean, mnist.std, epochs,
-                                steps_per_epoch, seed=seed + 100 + member)
-    print(f"member {member + 1} of {members} (seed {seed + 100 + member})")
+                                steps_per_epoch, seed=member_seed)
+    print(f"member {member + 1} of {members} (seed {member_seed})")
     history = run.fit(model, mnist, x=x_mixed, y=y_mixed)
     student_probabilities.append(model.predict(mnist.x_test, verbose=0))
 

@@ -76,3 +76,13 @@ def test_ensemble_sizes_must_be_whole_and_positive(name):
     for bad in (0, -1, 1.5):
         with pytest.raises(params.ParameterError, match=name):
             params.check(**GOOD, **{name: bad})
+
+
+def test_members_have_a_ceiling_and_distinct_seeds():
+    from mnist_talk import session
+
+    with pytest.raises(params.ParameterError, match="at most 100"):
+        params.check(**{**GOOD, "members": 101})
+    seeds = {session.member_seed(s, m, g)
+             for s in (1, 2, 3) for g in (0, 1) for m in range(100)}
+    assert len(seeds) == 3 * 2 * 100

@@ -131,3 +131,25 @@ def test_expected_device_is_told_before_anything_starts():
     assert devices.expected("gpu:1") == "gpu:1 -> GPU 1 via tensorflow"
     with pytest.raises(devices.DeviceError, match="unknown device 'tpu'"):
         devices.expected("tpu")
+
+
+def test_a_killed_run_leaves_nothing_half_written(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "talk"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mnist_talk.series", "run", "--stages", "01",
+         "--out", str(out), "--device", "cpu", "-p", "epochs=200"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 120
+    while not list(out.glob(".01_linear-*.ipynb")) and time.time() < deadline:
+        time.sleep(0.5)
+    assert list(out.glob(".01_linear-*.ipynb")), "the run never started"
+    time.sleep(8)  # into the training
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) != 0
+    assert list(out.iterdir()) in ([], [out / "results"])
+    assert not (out / "results" / "01_linear.json").exists()
