@@ -1,6 +1,6 @@
 """`make bench`: the series' fastest recipe against a well-known peer.
 
-    python -m mnist_talk.bench [--repeats 3] [--device cpu] [--readme README.md]
+    python -m mnist_talk.bench [--repeats 3] [--device cpu] [--out FILE]
 
 The peer is the keras-io example "Simple MNIST convnet" as published:
 Conv32-MaxPool-Conv64-MaxPool-Flatten-Dropout(0.5)-Dense(10), inputs
@@ -20,23 +20,22 @@ is an epoch's own). Reported, as medians over `--repeats` seeds:
   the peer's median training time for its 15 epochs, annealed over them;
 - the ratios ours / peer of both.
 
-Results go to `results/bench.json`; `--readme` rewrites the README's bench
-block from it. Seconds per epoch of every stage come from the stages'
-results files of the last full run.
+Results go to `results/bench.json`; `make bench` then rewrites the README's
+bench block from it (`python -m mnist_talk.results README.md`), beside the
+seconds per epoch of every stage from the last full run's results files.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import json
 import statistics
 import sys
 import time
 from pathlib import Path
 
-from . import data, devices, results, stages
-from .files import atomic_write
+from . import data, devices, models, results
+from .files import write_json
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = 0.99
@@ -67,12 +66,6 @@ def peer_model():
     model.compile(loss="categorical_crossentropy", optimizer="adam",
                   metrics=["accuracy"])
     return model
-
-
-def our_model(mean, std, epochs, steps_per_epoch):
-    from . import models
-
-    return models.quick_vgg(mean, std, epochs, steps_per_epoch)
 
 
 class _Clock:
@@ -152,16 +145,16 @@ def run(repeats: int = 3, device: str = "auto") -> dict:
         peer.append(_trial("peer (keras-io convnet)", peer_model, x01, y_hot,
                            x01_test, y_test_hot, PEER_EPOCHS, PEER_BATCH, s))
         quick.append(_trial("ours",
-                            lambda: our_model(mnist.mean, mnist.std,
-                                              OURS_EPOCHS, steps),
+                            lambda: models.quick_vgg(mnist.mean, mnist.std,
+                                                     OURS_EPOCHS, steps),
                             x, y_hot, x_test, y_test_hot, OURS_EPOCHS,
                             OURS_BATCH, s))
     peer_budget = _median([p["seconds"][-1] for p in peer])
     per_epoch = _median([q["seconds"][-1] / q["epochs"] for q in quick])
     budget_epochs = max(1, int(peer_budget // per_epoch))
     budget = [_trial("ours at the peer's budget",
-                     lambda: our_model(mnist.mean, mnist.std, budget_epochs,
-                                       steps),
+                     lambda: models.quick_vgg(mnist.mean, mnist.std,
+                                              budget_epochs, steps),
                      x, y_hot, x_test, y_test_hot, budget_epochs, OURS_BATCH,
                      s)
               for s in seeds]
@@ -194,25 +187,20 @@ def run(repeats: int = 3, device: str = "auto") -> dict:
     }
 
 
-def save(record: dict, target: Path) -> None:
-    with atomic_write(target, "w") as f:
-        json.dump(record, f, indent=2, sort_keys=True)
-        f.write("\n")
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m mnist_talk.bench",
                                  description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--device", default="auto")
-    ap.add_argument("--out", type=Path, default=ROOT / "results" / "bench.json")
+    ap.add_argument("--out", type=Path,
+                    default=ROOT / "results" / results.BENCH_FILE)
     args = ap.parse_args(argv)
     try:
         record = run(args.repeats, args.device)
     except (ValueError, devices.DeviceError) as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 2
-    save(record, args.out)
+    write_json(args.out, record)
     print(f"wrote {args.out}")
     return 0
 

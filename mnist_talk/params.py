@@ -12,6 +12,9 @@ from numbers import Integral, Real
 from .devices import DeviceError, parse
 
 TRAIN_IMAGES = 60_000
+#: The most networks one ensemble may have: `session.member_seed` gives
+#: each run seed and group room for this many seeds.
+MAX_MEMBERS = 100
 
 
 class ParameterError(ValueError):
@@ -52,9 +55,9 @@ def check(*, epochs, batch_size, train_size, seed, device, accuracy_floor,
     for name in ("members", "pseudo_copies"):
         if name in extra:
             _whole(name, extra[name], 1)
-    if extra.get("members", 0) > 100:
+    if extra.get("members", 0) > MAX_MEMBERS:
         raise ParameterError(
-            f"members must be at most 100, got {extra['members']}")
+            f"members must be at most {MAX_MEMBERS}, got {extra['members']}")
     return dict(epochs=epochs, batch_size=batch_size, train_size=train_size,
                 seed=seed, device=device, accuracy_floor=accuracy_floor,
                 results_dir=results_dir, **extra)

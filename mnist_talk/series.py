@@ -169,12 +169,10 @@ def run(ids: list[str], overrides: dict, out: Path | None = None) -> Path:
     out = NOTEBOOKS if in_place else Path(out or ROOT / "build" / "talk")
     results_dir = ROOT / "results"
     if not in_place:
-        results_dir = Path(overrides.get("results_dir")
-                           or out.resolve() / "results")
+        # the notebooks run in notebooks/: a relative results_dir starts there
+        results_dir = NOTEBOOKS / (overrides.get("results_dir")
+                                   or out.resolve() / "results")
         overrides = {**overrides, "results_dir": str(results_dir)}
-    if not in_place and not Path(results_dir).is_absolute():
-        # the notebooks run in notebooks/; the record is written from here
-        results_dir = NOTEBOOKS / results_dir
     where = "in place" if in_place else f"to {out}"
     device = devices.expected(str(overrides.get("device", "auto")))
     print(f"running {len(ids)} notebook(s) {where}: {', '.join(ids)}\n"

@@ -38,7 +38,8 @@ def member_seed(seed: int, member: int, group: int = 0) -> int:
     13's students) and member, so that two runs with different seeds share
     no network: `seed + member` would make seeds 1 and 2 share all but one.
     """
-    return 1000 * seed + 100 * group + member
+    # group < 10 and member < params.MAX_MEMBERS keep the seeds apart
+    return 10 * params.MAX_MEMBERS * seed + params.MAX_MEMBERS * group + member
 
 
 def versions() -> dict:
