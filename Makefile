@@ -11,11 +11,12 @@ STAMP  := $(VENV)/.installed-gpu$(GPU)
 ARGS   ?=
 VENDOR := slides/vendor/.installed
 
-.PHONY: bench ladder help venv data talk test unit notebooks check-pairs sync lab present slides browser clean
+.PHONY: bench seeds ladder help venv data talk test unit notebooks check-pairs sync lab present slides browser clean
 
 help:
 	@echo "make talk    run all notebooks with their full settings (ARGS='--stages 01 --epochs 2')"
 	@echo "make test    unit tests + every notebook re-executed with smoke settings"
+	@echo "make seeds   stages 12-13 again with seeds 2 and 3, beside the committed run (SEEDS='2 3')"
 	@echo "make bench   time to 99% of our fastest recipe against the keras-io convnet (REPEATS=3)"
 	@echo "make sync    push notebooks/*.py into their .ipynb pairs (outputs kept)"
 	@echo "make slides  render every executed notebook as an offline reveal.js deck in slides/"
@@ -57,6 +58,13 @@ notebooks: venv data
 
 check-pairs: venv
 	$(BIN)/python -m mnist_talk.series check-pairs
+
+SEEDS ?= 2 3
+seeds: venv data
+	for s in $(SEEDS); do \
+	  $(BIN)/python -m mnist_talk.series run --stages 12-13 -p seed=$$s --out build/seed$$s || exit 1; \
+	done
+	$(BIN)/python -m mnist_talk.results --seeds results $(foreach s,$(SEEDS),build/seed$(s)/results)
 
 ladder: venv
 	$(BIN)/python -m mnist_talk.results README.md

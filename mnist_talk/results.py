@@ -146,6 +146,40 @@ class Table:
                          .rstrip() for r in cols)
 
 
+def seeds_table(results_dirs) -> Table:
+    """Stages 12 and 13 of several runs side by side (`make seeds`).
+
+    One row per results folder: the run's seed, stage 12's members and
+    average, stage 13's students and final ensemble, and the minutes both
+    stages trained. The last row gives the final ensemble's median and its
+    spread (best minus worst). A folder without both stages is an error.
+    """
+    import statistics
+
+    rows, finals = [], []
+    for folder in map(Path, results_dirs):
+        twelve, thirteen = load(folder, "12_averaging"), load(folder,
+                                                              "13_pseudo_labels")
+        if not (twelve and thirteen):
+            raise FileNotFoundError(
+                f"{folder} lacks stage 12 or 13's results: run "
+                f"`python -m mnist_talk.series run --stages 12-13 "
+                f"--out <folder>` first")
+        finals.append(thirteen["test_accuracy"])
+        rows.append([
+            folder, twelve["parameters"]["seed"],
+            " ".join(f"{a:.2%}" for a in twelve["member_accuracies"]),
+            _pct(twelve["test_accuracy"]),
+            " ".join(f"{a:.2%}" for a in thirteen["member_accuracies"]),
+            _pct(thirteen["test_accuracy"]),
+            f"{(twelve['train_seconds'] + thirteen['train_seconds']) / 60:.1f}"])
+    rows.append(["median, spread", "", "", "", "",
+                 f"{statistics.median(finals):.2%}, "
+                 f"{max(finals) - min(finals):.2%}", ""])
+    return Table(["results", "seed", "12 members", "12 average",
+                  "13 students", "13 final", "train min"], rows)
+
+
 def ladder(results_dir, stage_ids=None) -> Table:
     """Our test accuracy per stage beside the talk's (stage 01 onwards).
 
@@ -368,17 +402,29 @@ def main(argv=None) -> int:
 
     Regenerates the README's ladder and bench blocks and `results/ladder.svg`
     from the results files; `--check` fails when any of them is stale.
+    `--seeds DIR...` instead prints `seeds_table` for those results folders.
     """
     import argparse
     import sys
 
     ap = argparse.ArgumentParser(prog="python -m mnist_talk.results")
-    ap.add_argument("readme", type=Path)
+    ap.add_argument("readme", type=Path, nargs="?")
     ap.add_argument("--results", type=Path,
                     default=Path(__file__).resolve().parents[1] / "results")
     ap.add_argument("--check", action="store_true",
                     help="fail if the README's ladder is out of date")
+    ap.add_argument("--seeds", type=Path, nargs="+", metavar="DIR",
+                    help="print stages 12-13 of these results folders")
     args = ap.parse_args(argv)
+    if args.seeds:
+        try:
+            print(seeds_table(args.seeds))
+        except FileNotFoundError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        return 0
+    if args.readme is None:
+        ap.error("name the README to regenerate, or give --seeds")
     text = args.readme.read_text()
     new = replace_ladder(text, args.results)
     plot = args.results / PLOT_FILE

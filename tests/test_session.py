@@ -194,3 +194,25 @@ def test_the_ladder_says_whether_one_run_made_it(tmp_path):
     record["stages"]["02_normalized"]["run"] = "2026-11-28T01:00:00+00:00"
     results.save_run(tmp_path, record)
     assert "(2 runs of `make talk`)" in results.ladder_markdown(tmp_path)
+
+
+def test_seeds_table_sets_runs_side_by_side(tmp_path, capsys):
+    for seed, final in ((1, 0.9972), (2, 0.9968), (3, 0.9975)):
+        folder = tmp_path / f"seed{seed}"
+        results.save(folder, {"stage": "12_averaging", "test_accuracy": 0.997,
+                              "member_accuracies": [0.9964, 0.9961],
+                              "parameters": {"seed": seed},
+                              "train_seconds": 600})
+        results.save(folder, {"stage": "13_pseudo_labels",
+                              "test_accuracy": final,
+                              "member_accuracies": [0.9969],
+                              "train_seconds": 300})
+    folders = [tmp_path / f"seed{s}" for s in (1, 2, 3)]
+    table = results.seeds_table(folders)
+    assert [r[1] for r in table.rows[:3]] == [1, 2, 3]
+    assert table.rows[1][5] == "99.68%" and table.rows[0][6] == "15.0"
+    assert table.rows[-1][5] == "99.72%, 0.07%"  # median, best minus worst
+    assert results.main(["--seeds", *map(str, folders)]) == 0
+    assert "99.72%, 0.07%" in capsys.readouterr().out
+    assert results.main(["--seeds", str(tmp_path / "nothing")]) == 1
+    assert "lacks stage 12 or 13" in capsys.readouterr().err
