@@ -115,14 +115,10 @@ def _execute(stage_id: str, output: Path, parameters: dict, *,
 
 
 def _scale(stage_id: str, overrides: dict) -> float:
-    """How much longer than its full run a notebook should take.
-
-    In proportion to the epochs, images, members and member width asked
-    for (a member's time per epoch grows roughly with its width).
-    """
+    """How much longer than its full run a notebook should take."""
     scale = 1.0
     declared = declared_parameters(stage_id)
-    for name in ("epochs", "train_size", "members", "width"):
+    for name in ("epochs", "train_size", "members"):
         if name in overrides and name in declared:
             try:
                 default = float(str(declared[name]).replace("_", ""))
@@ -136,8 +132,7 @@ def estimate(stage_id: str, overrides: dict) -> float | None:
     """Seconds a notebook should take, from the last full run's records.
 
     The wall time the runner recorded for it, or else its training time
-    plus half a minute; scaled by the epochs, images, members and width
-    asked for.
+    plus half a minute; scaled by the epochs, images and members asked for.
     None when the stage has never run.
     """
     full = ROOT / "results"

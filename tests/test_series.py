@@ -108,8 +108,6 @@ def test_estimates_scale_with_the_epochs_asked_for():
     half = series.estimate("01_linear", {"epochs": declared / 2})
     assert abs(half - full / 2) < 1e-6
     assert series._scale("01_linear", {"device": "cpu"}) == 1.0
-    assert series._scale("12_averaging", {"width": 1}) == 0.5
-    assert series._scale("01_linear", {"width": 1}) == 1.0  # not its knob
 
 
 def test_a_run_prints_progress_and_records_its_wall_time(tmp_path, capsys):
