@@ -12,10 +12,6 @@ FILTERS = (7, 14, 28, 56)
 CONVS = (2, 2, 3, 3)
 #: Dropout after each of the four blocks, then before the output (stage 09).
 TALK_DROPOUT = (0.1, 0.2, 0.3, 0.4, 0.5)
-#: Stage 12's member: lighter dropout, since augmentation now regularizes.
-MEMBER_DROPOUT = (0.0, 0.1, 0.2, 0.2, 0.3)
-#: Stage 12's member: shifts of up to this fraction of the image (3 pixels).
-MEMBER_SHIFT = 0.1
 
 
 def normalizer(mean: float, std: float):
@@ -69,27 +65,20 @@ def vgg(mean: float, std: float, *, batch_norm: bool = False,
 
 
 def augmentation(rotation_degrees: float = 10, zoom: float = 0.1,
-                 shear: float = 0.1, shift: float = 0.0,
-                 seed: int | None = None) -> list:
+                 shear: float = 0.1, seed: int | None = None) -> list:
     """The talk's augmentation as Keras 3 preprocessing layers (stage 10).
 
     `RandomRotation` takes a fraction of a full turn, so 10° is 10/360;
     the shear is horizontal, like `ImageDataGenerator(shear_range=...)`.
-    A `shift` above 0 adds a `RandomTranslation` of up to that fraction of
-    the height and width (stage 12); the talk's augmentation has none.
     """
     from keras import layers
 
-    found = [
+    return [
         layers.RandomRotation(rotation_degrees / 360, fill_mode="constant",
                               seed=seed),
         layers.RandomZoom(zoom, fill_mode="constant", seed=seed),
         layers.RandomShear(x_factor=shear, fill_mode="constant", seed=seed),
     ]
-    if shift:
-        found.append(layers.RandomTranslation(shift, shift,
-                                              fill_mode="constant", seed=seed))
-    return found
 
 
 def annealing_schedule(epochs: int, steps_per_epoch: int,
@@ -114,36 +103,13 @@ def annealed_vgg(mean: float, std: float, epochs: int, steps_per_epoch: int,
     The VGG-style network with batch normalization, the talk's dropout and
     augmentation, trained by Adam on `annealing_schedule`.
     """
-    model = vgg(mean, std, batch_norm=True, dropout=TALK_DROPOUT,
-                augmentation=augmentation(seed=seed))
-    return _annealed(model, epochs, steps_per_epoch)
-
-
-def member_vgg(mean: float, std: float, epochs: int, steps_per_epoch: int,
-               seed: int | None = None, width: int = 2):
-    """Stage 12's ensemble member: stage 11's recipe, made stronger.
-
-    Three changes, each explained in notebook 12: `width` times the talk's
-    filters in every convolution, `MEMBER_DROPOUT` instead of the talk's
-    heavier rates, and shifts of up to `MEMBER_SHIFT` added to the
-    augmentation. Same schedule, optimizer and loss as stage 11.
-    """
-    if isinstance(width, bool) or not isinstance(width, int) or width < 1:
-        raise ValueError(f"width must be a whole number >= 1, got {width!r}")
-    model = vgg(mean, std, batch_norm=True, dropout=MEMBER_DROPOUT,
-                augmentation=augmentation(shift=MEMBER_SHIFT, seed=seed),
-                filters=tuple(width * f for f in FILTERS), name="member_vgg")
-    return _annealed(model, epochs, steps_per_epoch)
-
-
-def _annealed(model, epochs: int, steps_per_epoch: int,
-              warmup_epochs: float = 1):
-    """Compile `model` with Adam on `annealing_schedule` (stage 11)."""
     import keras
 
+    model = vgg(mean, std, batch_norm=True, dropout=TALK_DROPOUT,
+                augmentation=augmentation(seed=seed))
     model.compile(optimizer=keras.optimizers.Adam(
-                      learning_rate=annealing_schedule(
-                          epochs, steps_per_epoch, warmup_epochs)),
+                      learning_rate=annealing_schedule(epochs,
+                                                       steps_per_epoch)),
                   loss="categorical_crossentropy", metrics=["accuracy"])
     return model
 
@@ -156,5 +122,11 @@ def quick_vgg(mean: float, std: float, epochs: int, steps_per_epoch: int):
     warm-up of a third of an epoch instead of a whole one: in a run of two
     epochs, a whole epoch of warm-up is half the run.
     """
+    import keras
+
     model = vgg(mean, std, batch_norm=True, name="quick_vgg")
-    return _annealed(model, epochs, steps_per_epoch, warmup_epochs=0.3)
+    model.compile(optimizer=keras.optimizers.Adam(
+                      learning_rate=annealing_schedule(
+                          epochs, steps_per_epoch, warmup_epochs=0.3)),
+                  loss="categorical_crossentropy", metrics=["accuracy"])
+    return model

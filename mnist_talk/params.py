@@ -15,8 +15,6 @@ TRAIN_IMAGES = 60_000
 #: The most networks one ensemble may have: `session.member_seed` gives
 #: each run seed and group room for this many seeds.
 MAX_MEMBERS = 100
-#: The widest member network (stage 12): `width` times the talk's filters.
-MAX_WIDTH = 8
 
 
 class ParameterError(ValueError):
@@ -57,8 +55,6 @@ def check(*, epochs, batch_size, train_size, seed, device, accuracy_floor,
     for name in ("members", "pseudo_copies"):
         if name in extra:
             _whole(name, extra[name], 1)
-    if "width" in extra:
-        _whole("width", extra["width"], 1, MAX_WIDTH)
     if extra.get("members", 0) > MAX_MEMBERS:
         raise ParameterError(
             f"members must be at most {MAX_MEMBERS}, got {extra['members']}")

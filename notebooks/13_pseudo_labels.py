@@ -28,8 +28,8 @@ import numpy as np
 from mnist_talk import data, models, normalization, plots, results, session
 
 # %% tags=["parameters"] slideshow={"slide_type": "skip"}
-epochs = 20  # as in stage 12
-batch_size = 128  # as in stage 12
+epochs = 20  # as in stage 11
+batch_size = 128  # as in stage 11
 train_size = 60_000  # how many training images to fit on
 seed = 1
 device = "auto"  # "auto", "cpu", "gpu" or "gpu:N"
@@ -37,14 +37,12 @@ accuracy_floor = 0.995  # the notebook fails below this test accuracy
 results_dir = "../results"
 members = 3  # how many networks learn from the pseudo-labels
 pseudo_copies = 2  # copies of the pseudo-labelled images in the training set
-width = 2  # filters per convolution, as a multiple of the talk's (stage 12)
 
 # %% slideshow={"slide_type": "skip"}
 run = session.start("13_pseudo_labels", epochs=epochs, batch_size=batch_size,
                     train_size=train_size, seed=seed, device=device,
                     accuracy_floor=accuracy_floor, results_dir=results_dir,
-                    members=members, pseudo_copies=pseudo_copies,
-                    width=width)
+                    members=members, pseudo_copies=pseudo_copies)
 import keras  # after the device is chosen: Keras starts its backend on import
 from keras import layers
 
@@ -98,8 +96,7 @@ f"{share:.0%} of the training images are pseudo-labelled"
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Training on the mix
 #
-# Stage 12's member network and recipe again (`models.member_vgg`),
-# for each of the new members.
+# Stage 11's recipe again, for each of the new members.
 
 # %% slideshow={"slide_type": "fragment"}
 steps_per_epoch = -(-len(x_mixed) // batch_size)
@@ -107,8 +104,8 @@ student_probabilities = []
 for member in range(members):
     member_seed = session.member_seed(seed, member, group=1)
     session.seed_everything(member_seed)
-    model = models.member_vgg(mnist.mean, mnist.std, epochs,
-                              steps_per_epoch, seed=member_seed, width=width)
+    model = models.annealed_vgg(mnist.mean, mnist.std, epochs,
+                                steps_per_epoch, seed=member_seed)
     print(f"member {member + 1} of {members} (seed {member_seed})")
     history = run.fit(model, mnist, x=x_mixed, y=y_mixed)
     student_probabilities.append(model.predict(mnist.x_test, verbose=0))

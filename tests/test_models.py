@@ -164,24 +164,3 @@ def test_bench_refuses_impossible_repeats(capsys):
 
     assert bench.main(["--repeats", "0", "--device", "cpu"]) == 2
     assert "--repeats must be at least 1" in capsys.readouterr().err
-
-
-def test_member_vgg_is_wider_lighter_and_shifts():
-    import keras
-
-    talk = models.annealed_vgg(33.3, 78.6, epochs=20, steps_per_epoch=469)
-    member = models.member_vgg(33.3, 78.6, epochs=20, steps_per_epoch=469,
-                               seed=0)
-    convs = [l for l in member.layers if isinstance(l, keras.layers.Conv2D)]
-    assert sorted({c.filters for c in convs}) == [14, 28, 56, 112]
-    rates = [l.rate for l in member.layers
-             if isinstance(l, keras.layers.Dropout)]
-    assert tuple(rates) == models.MEMBER_DROPOUT
-    kinds = [type(l).__name__ for l in member.layers]
-    assert "RandomTranslation" in kinds
-    assert "RandomTranslation" not in [type(l).__name__ for l in talk.layers]
-    assert member.count_params() > 3 * talk.count_params()
-    assert models.member_vgg(33.3, 78.6, 20, 469, width=1).count_params() \
-        == talk.count_params()
-    with pytest.raises(ValueError, match="width"):
-        models.member_vgg(33.3, 78.6, 20, 469, width=0)

@@ -86,10 +86,3 @@ def test_members_have_a_ceiling_and_distinct_seeds():
     seeds = {session.member_seed(s, m, g)
              for s in (1, 2, 3) for g in (0, 1) for m in range(100)}
     assert len(seeds) == 3 * 2 * 100
-
-
-def test_member_width_is_a_whole_number_up_to_the_ceiling():
-    assert params.check(**GOOD, width=2)["width"] == 2
-    for bad in (0, 1.5, True, params.MAX_WIDTH + 1):
-        with pytest.raises(params.ParameterError, match="width"):
-            params.check(**GOOD, width=bad)
