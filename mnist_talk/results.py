@@ -164,7 +164,7 @@ def seeds_table(results_dirs) -> Table:
             raise FileNotFoundError(
                 f"{folder} lacks stage 12 or 13's results: run "
                 f"`python -m mnist_talk.series run --stages 12-13 "
-                f"--out <folder>` first")
+                f"--out DIR` first, then give DIR/results")
         finals.append(thirteen["test_accuracy"])
         rows.append([
             folder, twelve["parameters"]["seed"],
