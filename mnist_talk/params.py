@@ -55,6 +55,13 @@ def check(*, epochs, batch_size, train_size, seed, device, accuracy_floor,
     for name in ("members", "pseudo_copies"):
         if name in extra:
             _whole(name, extra[name], 1)
+    if "confidence" in extra:
+        c = extra["confidence"]
+        if (isinstance(c, bool) or not isinstance(c, Real)
+                or not 0 <= c < 1):
+            raise ParameterError(
+                "confidence must be a probability from 0 (keep every "
+                "pseudo-label) up to, not including, 1; got " f"{c!r}")
     if extra.get("members", 0) > MAX_MEMBERS:
         raise ParameterError(
             f"members must be at most {MAX_MEMBERS}, got {extra['members']}")

@@ -122,6 +122,24 @@ def ensembles_table(named, labels) -> Table:
     return Table(["ensemble", "networks", "test accuracy", "errors"], rows)
 
 
+def pseudo_label_table(teacher, confidence: float, labels) -> Table:
+    """How many pseudo-labels a confidence threshold keeps (stage 13).
+
+    The teacher's labels are kept where its top probability is at least
+    `confidence`. The true `labels` only count the wrong pseudo-labels on
+    each side, for the audience: training never sees them.
+    """
+    import numpy as np
+
+    teacher, labels = np.asarray(teacher), np.asarray(labels)
+    keep = teacher.max(axis=1) >= confidence
+    wrong = teacher.argmax(axis=1) != labels
+    rows = [[f"kept (probability ≥ {confidence:g})", int(keep.sum()),
+             int((wrong & keep).sum())],
+            ["left out", int((~keep).sum()), int((wrong & ~keep).sum())]]
+    return Table(["test images", "how many", "wrong pseudo-labels"], rows)
+
+
 def _pct(x):
     return "—" if x is None else f"{x:.2%}"
 
@@ -178,6 +196,27 @@ def seeds_table(results_dirs) -> Table:
                  f"{max(finals) - min(finals):.2%}", ""])
     return Table(["results", "seed", "12 members", "12 average",
                   "13 students", "13 final", "train min"], rows)
+
+
+def pooled(results_dirs, labels) -> str | None:
+    """Stage 12's networks of several runs averaged as one ensemble.
+
+    What more members of the same recipe buy (`make seeds`): each run's
+    saved average counts with its number of members. None when a folder
+    has no stage-12 predictions.
+    """
+    import numpy as np
+
+    total, networks = 0, 0
+    for folder in map(Path, results_dirs):
+        record = load(folder, "12_averaging")
+        if not record or not (folder / "12_averaging_predictions.npz").exists():
+            return None
+        members = record["parameters"]["members"]
+        total = total + members * load_predictions(folder, "12_averaging")
+        networks += members
+    return (f"stage 12's {networks} networks of these {len(results_dirs)} "
+            f"runs averaged: {accuracy(total, labels):.2%}")
 
 
 def ladder(results_dir, stage_ids=None) -> Table:
@@ -419,6 +458,11 @@ def main(argv=None) -> int:
     if args.seeds:
         try:
             print(seeds_table(args.seeds))
+            if all((Path(d) / "12_averaging_predictions.npz").exists()
+                   for d in args.seeds):
+                from . import data
+
+                print(pooled(args.seeds, data.prepare().y_test))
         except FileNotFoundError as exc:
             print(exc, file=sys.stderr)
             return 1

@@ -86,3 +86,11 @@ def test_members_have_a_ceiling_and_distinct_seeds():
     seeds = {session.member_seed(s, m, g)
              for s in (1, 2, 3) for g in (0, 1) for m in range(100)}
     assert len(seeds) == 3 * 2 * 100
+
+
+def test_confidence_is_a_probability_below_one():
+    assert params.check(**GOOD, confidence=0)["confidence"] == 0
+    assert params.check(**GOOD, confidence=0.99)["confidence"] == 0.99
+    for bad in (1, 1.5, -0.1, True, "0.9"):
+        with pytest.raises(params.ParameterError, match="confidence"):
+            params.check(**GOOD, confidence=bad)

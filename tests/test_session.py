@@ -176,6 +176,32 @@ def test_ensembles_table_counts_each_ensembles_errors():
     assert table.rows == [["a", 5, "75.00%", 1], ["b", 3, "100.00%", 0]]
 
 
+def test_pseudo_label_table_splits_the_teachers_mistakes_at_the_threshold():
+    labels = np.array([0, 1, 2, 3])
+    teacher = np.full((4, 10), 0.001)
+    teacher[[0, 1, 2, 3], [0, 1, 5, 6]] = [0.995, 0.6, 0.999, 0.5]
+    table = results.pseudo_label_table(teacher, 0.99, labels)
+    # kept: images 0 (right) and 2 (wrong); left out: 1 (right), 3 (wrong)
+    assert [r[1:] for r in table.rows] == [[2, 1], [2, 1]]
+    assert [r[1:] for r in results.pseudo_label_table(
+        teacher, 0, labels).rows] == [[4, 2], [0, 0]]
+
+
+def test_pooled_averages_every_runs_members_with_their_weight(tmp_path):
+    labels = np.array([0, 1, 2])
+    runs = {"a": (np.eye(3, 10)[[0, 1, 1]] * 0.6, 1),  # last image wrong
+            "b": (np.eye(3, 10)[[0, 1, 2]] * 0.5, 3)}
+    for name, (probabilities, members) in runs.items():
+        results.save(tmp_path / name, {"stage": "12_averaging",
+                                       "parameters": {"members": members}})
+        results.save_predictions(tmp_path / name, "12_averaging",
+                                 probabilities)
+    line = results.pooled([tmp_path / "a", tmp_path / "b"], labels)
+    assert line == "stage 12's 4 networks of these 2 runs averaged: 100.00%"
+    assert "66.67%" in results.pooled([tmp_path / "a"], labels)
+    assert results.pooled([tmp_path / "a", tmp_path / "c"], labels) is None
+
+
 def test_the_ladder_says_whether_one_run_made_it(tmp_path):
     for sid in ("01_linear", "02_normalized"):
         results.save(tmp_path, {"stage": sid, "test_accuracy": 0.9,
