@@ -30,11 +30,16 @@ def load(results_dir, stage_id: str) -> dict | None:
     return read_json(path(results_dir, stage_id))
 
 
+def predictions_path(results_dir, stage_id: str) -> Path:
+    """Where a stage's test-set probabilities are kept (stage 12)."""
+    return Path(results_dir) / f"{stage_id}_predictions.npz"
+
+
 def save_predictions(results_dir, stage_id: str, probabilities) -> Path:
     """Keep a stage's test-set probabilities for a later stage (stage 12)."""
     import numpy as np
 
-    target = Path(results_dir) / f"{stage_id}_predictions.npz"
+    target = predictions_path(results_dir, stage_id)
     with atomic_write(target) as f:
         np.savez_compressed(f, probabilities=np.asarray(probabilities,
                                                         dtype="float32"))
@@ -45,7 +50,7 @@ def load_predictions(results_dir, stage_id: str):
     """A stage's saved test-set probabilities, or a clear error (stage 13)."""
     import numpy as np
 
-    target = Path(results_dir) / f"{stage_id}_predictions.npz"
+    target = predictions_path(results_dir, stage_id)
     if not target.exists():
         raise FileNotFoundError(
             f"{target} is missing: run notebook {stage_id} first (with the "
@@ -210,7 +215,7 @@ def pooled(results_dirs, labels) -> str | None:
     total, networks = 0, 0
     for folder in map(Path, results_dirs):
         record = load(folder, "12_averaging")
-        if not record or not (folder / "12_averaging_predictions.npz").exists():
+        if not (record and predictions_path(folder, "12_averaging").exists()):
             return None
         members = record["parameters"]["members"]
         total = total + members * load_predictions(folder, "12_averaging")
@@ -458,7 +463,7 @@ def main(argv=None) -> int:
     if args.seeds:
         try:
             print(seeds_table(args.seeds))
-            if all((Path(d) / "12_averaging_predictions.npz").exists()
+            if all(predictions_path(d, "12_averaging").exists()
                    for d in args.seeds):
                 from . import data
 
