@@ -44,34 +44,85 @@ def show_image(image, cmap: str = "gray") -> None:
     ax.set_yticks([0, 27])
 
 
-def learning_curves(history, talk_accuracy: float | None = None) -> None:
-    """Loss and accuracy per epoch from a Keras `History` (stage 01).
+#: Colours of the runs (members) in one figure of learning curves.
+_RUN_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red",
+                "tab:purple", "tab:brown", "tab:pink", "tab:olive")
 
-    `history` may be a `History` or its `.history` dict; the talk's figure,
-    when given, is drawn as a dashed line for comparison.
+
+def _percent(value, _pos=None) -> str:
+    return f"{value:g}%"
+
+
+def draw_curves(fig, histories: dict, talk_accuracy: float | None = None,
+                epochs: int | None = None) -> None:
+    """Loss and error per epoch of one or more runs, on `fig` (stage 01).
+
+    `histories` maps a run's label to its Keras `History` or `.history`
+    dict. Left: the loss; right: the error (100% − accuracy) on a log
+    scale, where 99.0% and 99.5% accuracy are 1% and 0.5% error, a factor
+    of two apart. Solid lines are training, dashed ones test. The talk's
+    final accuracy, when given, is a grey reference line. `epochs` fixes
+    the x axis (the live display knows how many are coming).
+    """
+    from matplotlib.ticker import (FuncFormatter, LogLocator, MaxNLocator,
+                                   NullFormatter)
+    from matplotlib.lines import Line2D
+
+    left, right = fig.subplots(1, 2)
+    handles = []
+    longest = 1
+    for i, (label, history) in enumerate(histories.items()):
+        h = getattr(history, "history", history)
+        x = np.arange(1, len(h.get("loss", [])) + 1)
+        longest = max(longest, len(x))
+        colour = _RUN_COLOURS[i % len(_RUN_COLOURS)]
+        for key, style in (("", "-"), ("val_", "--")):
+            if key + "loss" in h:
+                left.plot(x, h[key + "loss"], style, c=colour, marker=".")
+            if key + "accuracy" in h:
+                err = 100 * (1 - np.asarray(h[key + "accuracy"], float))
+                right.plot(x, np.maximum(err, 1e-3), style, c=colour,
+                           marker=".")
+        if len(histories) > 1:
+            handles.append(Line2D([], [], c=colour, label=label))
+    handles += [Line2D([], [], c="k", ls="-", label="train"),
+                Line2D([], [], c="k", ls="--", label="test")]
+    if talk_accuracy is not None:
+        right.axhline(100 * (1 - talk_accuracy), ls=":", c="gray", lw=1.5)
+        handles.append(Line2D([], [], c="gray", ls=":", lw=1.5,
+                              label=f"the talk's\nresult {talk_accuracy:.2%}"))
+    left.set(title="loss", xlabel="epoch")
+    right.set(title="error = 100% − accuracy, log scale", xlabel="epoch",
+              yscale="log")
+    right.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))
+    right.yaxis.set_major_formatter(FuncFormatter(_percent))
+    right.yaxis.set_minor_formatter(NullFormatter())
+    for ax in (left, right):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlim(0.5, max(epochs or 1, longest) + 0.5)
+        ax.grid(alpha=0.3)
+    fig.legend(handles=handles, loc="center right", fontsize=9,
+               frameon=False)
+    fig.tight_layout(rect=(0, 0, 0.83, 1))
+
+
+def learning_curves(history, talk_accuracy: float | None = None) -> None:
+    """Loss and error per epoch from a Keras `History` (stage 01).
+
+    `history` may be a `History`, its `.history` dict, or a dict of
+    several runs' histories by label; see `draw_curves`.
     """
     import matplotlib.pyplot as plt
 
     h = getattr(history, "history", history)
-    epochs = np.arange(1, len(h["loss"]) + 1)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2))
-    left.plot(epochs, h["loss"], "o-", label="train")
-    if "val_loss" in h:
-        left.plot(epochs, h["val_loss"], "o-", label="test")
-    left.set(title="loss", xlabel="epoch")
-    right.plot(epochs, h["accuracy"], "o-", label="train")
-    if "val_accuracy" in h:
-        right.plot(epochs, h["val_accuracy"], "o-", label="test")
-    if talk_accuracy is not None:
-        right.axhline(talk_accuracy, ls="--", c="gray", label="the talk")
-    right.set(title="accuracy", xlabel="epoch")
-    right.yaxis.set_major_formatter(plt.FuncFormatter("{:.1%}".format))
-    for ax in (left, right):
-        ax.grid(alpha=0.3)
-        ax.legend()
-        if len(epochs) < 15:
-            ax.set_xticks(epochs)
-    fig.tight_layout()
+    runs = h if all(isinstance(v, dict) or hasattr(v, "history")
+                    for v in h.values()) else {"": h}
+    draw_curves(plt.figure(figsize=CURVES_SIZE), runs, talk_accuracy)
+
+
+#: The size of a figure of learning curves, in inches (at 100 dpi: pixels
+#: / 100): wide and short, to sit under a training cell on one slide.
+CURVES_SIZE = (9, 2.8)
 
 
 def learning_rate(schedule, steps: int, steps_per_epoch: int) -> None:

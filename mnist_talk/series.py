@@ -13,10 +13,12 @@ results to `results/`; with overrides it writes to `build/talk/` instead.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -99,10 +101,12 @@ def _execute(stage_id: str, output: Path, parameters: dict, *,
                                suffix=".ipynb")
     os.close(fd)
     try:
-        papermill.execute_notebook(
-            str(NOTEBOOKS / f"{stage_id}.ipynb"), tmp, parameters=parameters,
-            cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False,
-            log_output=log_output, prepare_only=prepare_only)
+        with _epoch_lines(enabled=log_output and not prepare_only):
+            papermill.execute_notebook(
+                str(NOTEBOOKS / f"{stage_id}.ipynb"), tmp,
+                parameters=parameters, cwd=str(NOTEBOOKS),
+                kernel_name="python3", progress_bar=False,
+                log_output=log_output, prepare_only=prepare_only)
         os.replace(tmp, output)
     except papermill.PapermillExecutionError as exc:
         failed = output.with_suffix(".failed.ipynb")
@@ -112,6 +116,52 @@ def _execute(stage_id: str, output: Path, parameters: dict, *,
             f"{exc.evalue}\n  the partly run notebook is {failed}") from exc
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _epoch_lines(enabled: bool = True):
+    """Print each epoch's line to the terminal while a notebook trains.
+
+    The notebook shows its training as one live figure and status line
+    (`live.Board`), which papermill's log does not see; the board also
+    appends every epoch's line to the file named by `$MNIST_TALK_EPOCH_LOG`,
+    which the kernel inherits from us, and a thread prints that file as
+    it grows.
+    """
+    if not enabled:
+        yield
+        return
+    from . import live
+
+    fd, name = tempfile.mkstemp(prefix="mnist-talk-epochs-", suffix=".log")
+    os.close(fd)
+    done = threading.Event()
+
+    def follow():
+        with open(name, encoding="utf-8") as f:
+            while True:
+                line = f.readline()
+                if line:
+                    print(f"    {line.rstrip()}", flush=True)
+                elif done.is_set():
+                    return
+                else:
+                    time.sleep(0.2)
+
+    previous = os.environ.get(live.LOG_VARIABLE)
+    os.environ[live.LOG_VARIABLE] = name
+    reader = threading.Thread(target=follow, daemon=True)
+    reader.start()
+    try:
+        yield
+    finally:
+        done.set()
+        reader.join(timeout=5)
+        if previous is None:
+            os.environ.pop(live.LOG_VARIABLE, None)
+        else:
+            os.environ[live.LOG_VARIABLE] = previous
+        Path(name).unlink(missing_ok=True)
 
 
 def _scale(stage_id: str, overrides: dict) -> float:

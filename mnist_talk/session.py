@@ -1,9 +1,9 @@
 """Start a stage and record how it ended (stage 01).
 
 `start()` checks the parameters, picks the device, seeds every random
-generator and returns a `Run`; `Run.progress()` is the Keras callback that
-prints one line per epoch; `Run.finish()` checks the accuracy floor and
-writes the results JSON.
+generator and returns a `Run`; `Run.live()` is the Keras callback that
+draws the training as it goes (`live.Board`) and times it; `Run.finish()`
+checks the accuracy floor and writes the results JSON.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import platform
 import sys
 import time
 
-from . import devices, params, results, stages
+from . import devices, live, params, results, stages
 
 
 def seed_everything(seed: int) -> None:
@@ -71,8 +71,7 @@ class Run:
         self.stage = stages.get(stage_id)
         self.config = config
         self.device = device
-        self.train_seconds = 0.0
-        self.epochs_run = 0
+        self.board: live.Board | None = None
 
     def __repr__(self):
         c = self.config
@@ -80,65 +79,25 @@ class Run:
                 f"epoch(s), {c['train_size']:,} training images, batch "
                 f"{c['batch_size']}, seed {c['seed']}")
 
-    def progress(self):
-        """A Keras callback: one line per epoch, and the training time."""
-        import keras
+    def live(self, label: str = "", runs: int = 1):
+        """The callback that draws this run's training live (stage 01).
 
-        run = self
-
-        class EpochLine(keras.callbacks.Callback):
-            def on_train_begin(self, logs=None):
-                self.t0 = self.t_epoch = time.perf_counter()
-
-            def on_epoch_begin(self, epoch, logs=None):
-                self.t_epoch = time.perf_counter()
-
-            def on_epoch_end(self, epoch, logs=None):
-                logs, now = logs or {}, time.perf_counter()
-                total = self.params.get("epochs") or epoch + 1
-                done = now - self.t0
-                eta = done / (epoch + 1) * (total - epoch - 1)
-                parts = [f"epoch {epoch + 1:>2}/{total}"]
-                for key, label in (("loss", "loss"), ("accuracy", "acc"),
-                                   ("val_accuracy", "test acc")):
-                    if key in logs:
-                        v = float(logs[key])
-                        parts.append(f"{label} {v:.4f}" if key == "loss"
-                                     else f"{label} {v:.2%}")
-                parts.append(f"{now - self.t_epoch:.1f} s")
-                if eta >= 0.5:
-                    parts.append(f"eta {eta:.0f} s")
-                print(" · ".join(parts), flush=True)
-                run.epochs_run += 1
-
-            def on_train_end(self, logs=None):
-                run.train_seconds += time.perf_counter() - self.t0
-
-        return EpochLine()
-
-    def fit(self, model, mnist, x=None, y=None, **kwargs):
-        """`model.fit` with this run's settings (stage 02 onwards).
-
-        Fits on the first `train_size` training images for `epochs` epochs
-        of `batch_size`, measures test accuracy after every epoch as the
-        talk does (for watching only: nothing is chosen by it), and prints
-        one line per epoch. `x` and `y` replace the training images and
-        one-hot labels (stage 13 mixes in pseudo-labels); `kwargs` go to
-        `model.fit`.
+        Pass it to `model.fit(..., callbacks=[run.live()])`. The first call
+        makes the run's `live.Board`; an ensemble's members call it once
+        each, with a label and `runs=members`, and share its figure.
         """
-        n, c = self.config["train_size"], self.config
-        kwargs = {"epochs": c["epochs"], "batch_size": c["batch_size"],
-                  **kwargs}
-        if x is None:
-            x, y = mnist.x_train[:n], mnist.y_train_hot[:n]
-        return model.fit(x, y,
-                         validation_data=(mnist.x_test, mnist.y_test_hot),
-                         verbose=0, callbacks=[self.progress()], **kwargs)
+        if self.board is None:
+            self.board = live.Board(self.config["epochs"], runs,
+                                    self.stage.talk_accuracy)
+        return self.board.callback(label)
 
-    def evaluate(self, model, mnist) -> float:
-        """Test accuracy of `model` on the 10,000 test images (stage 02)."""
-        return float(model.evaluate(mnist.x_test, mnist.y_test_hot,
-                                    verbose=0)[1])
+    @property
+    def train_seconds(self) -> float:
+        return self.board.train_seconds if self.board else 0.0
+
+    @property
+    def epochs_run(self) -> int:
+        return self.board.epochs_run if self.board else 0
 
     def finish(self, test_accuracy: float, params: int, **extra) -> dict:
         """Record the result and assert the stage's accuracy floor."""

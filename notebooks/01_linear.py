@@ -23,12 +23,20 @@
 # on one data set, one step at a time. This first stage sets the floor that
 # every later stage climbs from.
 
-# %% slideshow={"slide_type": "skip"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## Setup
+#
+# Run these cells first: the helpers, this run's settings (papermill
+# sets the `parameters` cell), then the device and the seed.
+
+# %% slideshow={"slide_type": "-"}
 import numpy as np
 
-from mnist_talk import data, normalization, plots, results, session
+from mnist_talk import data, models, normalization, plots, results, session
 
-# %% tags=["parameters"] slideshow={"slide_type": "skip"}
+np.set_printoptions(linewidth=100)  # an image row of bytes on one line
+
+# %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 10  # the talk trains the linear model for 10 epochs
 batch_size = 32  # Keras's default, as in the talk
 train_size = 60_000  # how many training images to fit on
@@ -37,7 +45,7 @@ device = "auto"  # "auto", "cpu", "gpu" or "gpu:N"
 accuracy_floor = 0.80  # the notebook fails below this test accuracy
 results_dir = "../results"
 
-# %% slideshow={"slide_type": "skip"}
+# %% slideshow={"slide_type": "subslide"}
 run = session.start("01_linear", epochs=epochs, batch_size=batch_size,
                     train_size=train_size, seed=seed, device=device,
                     accuracy_floor=accuracy_floor, results_dir=results_dir)
@@ -70,10 +78,10 @@ x_train.shape, y_train.shape, x_test.shape, y_test.shape
 # ## The raw pixels
 #
 # Each image is a grid of bytes: 0 is background, 255 is full ink.
-# Here is the middle of the first training image.
+# Here are rows 5 to 22 and columns 4 to 23 of the first training image.
 
 # %% tags=["nbval-check-output"] slideshow={"slide_type": "fragment"}
-x_train[0, 5:23, 5:21]
+print(x_train[0, 5:23, 4:24])
 
 # %% slideshow={"slide_type": "subslide"}
 plots.show_image(x_train[0])
@@ -134,7 +142,7 @@ model.compile(optimizer="adam", loss="categorical_crossentropy",
               metrics=["accuracy"])
 
 # %% slideshow={"slide_type": "subslide"}
-model.summary()
+models.summary(model)
 
 # %% tags=["nbval-check-output"] slideshow={"slide_type": "fragment"}
 model.count_params()
@@ -150,11 +158,8 @@ history = model.fit(
     x_train[:train_size], y_train_hot[:train_size],
     epochs=epochs, batch_size=batch_size,
     validation_data=(x_test, y_test_hot),
-    verbose=0, callbacks=[run.progress()],
+    verbose=0, callbacks=[run.live()],
 )
-
-# %% slideshow={"slide_type": "subslide"}
-plots.learning_curves(history, run.stage.talk_accuracy)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Result

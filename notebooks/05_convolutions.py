@@ -21,12 +21,18 @@
 # This is the idea that made computer vision work. Build the intuition with
 # two hand-made filters before letting the network learn its own.
 
-# %% slideshow={"slide_type": "skip"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## Setup
+#
+# Run these cells first: the helpers, this run's settings (papermill
+# sets the `parameters` cell), then the device and the seed.
+
+# %% slideshow={"slide_type": "-"}
 import numpy as np
 
-from mnist_talk import data, demos, plots, results, session
+from mnist_talk import data, demos, models, plots, results, session
 
-# %% tags=["parameters"] slideshow={"slide_type": "skip"}
+# %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 5  # as in the talk
 batch_size = 64  # the talk used 32; 64 halves the steps on a CPU
 train_size = 60_000  # how many training images to fit on
@@ -35,7 +41,7 @@ device = "auto"  # "auto", "cpu", "gpu" or "gpu:N"
 accuracy_floor = 0.98  # the notebook fails below this test accuracy
 results_dir = "../results"
 
-# %% slideshow={"slide_type": "skip"}
+# %% slideshow={"slide_type": "subslide"}
 run = session.start("05_convolutions", epochs=epochs, batch_size=batch_size,
                     train_size=train_size, seed=seed, device=device,
                     accuracy_floor=accuracy_floor, results_dir=results_dir)
@@ -44,7 +50,7 @@ from keras import layers
 
 run
 
-# %% tags=["nbval-check-output"] slideshow={"slide_type": "skip"}
+# %% tags=["nbval-check-output"] slideshow={"slide_type": "-"}
 mnist = data.prepare()
 mnist
 
@@ -100,7 +106,7 @@ model.compile(optimizer="adam", loss="categorical_crossentropy",
               metrics=["accuracy"])
 
 # %% slideshow={"slide_type": "subslide"}
-model.summary()
+models.summary(model)
 
 # %% tags=["nbval-check-output"] slideshow={"slide_type": "fragment"}
 model.count_params()
@@ -116,16 +122,20 @@ model.count_params()
 # same number of epochs in half the steps, which matters on a CPU.
 
 # %% slideshow={"slide_type": "fragment"}
-history = run.fit(model, mnist)
-
-# %% slideshow={"slide_type": "subslide"}
-plots.learning_curves(history, run.stage.talk_accuracy)
+history = model.fit(
+    mnist.x_train[:train_size], mnist.y_train_hot[:train_size],
+    epochs=epochs, batch_size=batch_size,
+    validation_data=(mnist.x_test, mnist.y_test_hot),
+    verbose=0, callbacks=[run.live()],
+)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Result
 
 # %% slideshow={"slide_type": "fragment"}
-run.finish(run.evaluate(model, mnist), model.count_params())
+test_loss, test_accuracy = model.evaluate(
+    mnist.x_test, mnist.y_test_hot, verbose=0)
+run.finish(test_accuracy, model.count_params())
 
 # %% slideshow={"slide_type": "fragment"}
 results.ladder(results_dir, ["04_deeper", "05_convolutions"])

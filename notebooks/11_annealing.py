@@ -21,12 +21,18 @@
 # The talk did this by hand: seven calls to fit, each after setting a new
 # learning rate, about 28 epochs in all. A schedule does the same in one.
 
-# %% slideshow={"slide_type": "skip"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## Setup
+#
+# Run these cells first: the helpers, this run's settings (papermill
+# sets the `parameters` cell), then the device and the seed.
+
+# %% slideshow={"slide_type": "-"}
 import numpy as np
 
 from mnist_talk import data, models, plots, results, session
 
-# %% tags=["parameters"] slideshow={"slide_type": "skip"}
+# %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 20  # the talk used about 28, by hand
 batch_size = 128  # as in stage 10
 train_size = 60_000  # how many training images to fit on
@@ -35,16 +41,15 @@ device = "auto"  # "auto", "cpu", "gpu" or "gpu:N"
 accuracy_floor = 0.992  # the notebook fails below this test accuracy
 results_dir = "../results"
 
-# %% slideshow={"slide_type": "skip"}
+# %% slideshow={"slide_type": "subslide"}
 run = session.start("11_annealing", epochs=epochs, batch_size=batch_size,
                     train_size=train_size, seed=seed, device=device,
                     accuracy_floor=accuracy_floor, results_dir=results_dir)
 import keras  # after the device is chosen: Keras starts its backend on import
-from keras import layers
 
 run
 
-# %% tags=["nbval-check-output"] slideshow={"slide_type": "skip"}
+# %% tags=["nbval-check-output"] slideshow={"slide_type": "-"}
 mnist = data.prepare()
 mnist
 
@@ -82,7 +87,7 @@ model.compile(optimizer=keras.optimizers.Adam(learning_rate=schedule),
               loss="categorical_crossentropy", metrics=["accuracy"])
 
 # %% slideshow={"slide_type": "subslide"}
-model.summary()
+models.summary(model)
 
 # %% tags=["nbval-check-output"] slideshow={"slide_type": "fragment"}
 model.count_params()
@@ -93,16 +98,20 @@ model.count_params()
 # Twenty epochs of batches of 128, with the schedule above.
 
 # %% slideshow={"slide_type": "fragment"}
-history = run.fit(model, mnist)
-
-# %% slideshow={"slide_type": "subslide"}
-plots.learning_curves(history, run.stage.talk_accuracy)
+history = model.fit(
+    mnist.x_train[:train_size], mnist.y_train_hot[:train_size],
+    epochs=epochs, batch_size=batch_size,
+    validation_data=(mnist.x_test, mnist.y_test_hot),
+    verbose=0, callbacks=[run.live()],
+)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Result
 
 # %% slideshow={"slide_type": "fragment"}
-run.finish(run.evaluate(model, mnist), model.count_params())
+test_loss, test_accuracy = model.evaluate(
+    mnist.x_test, mnist.y_test_hot, verbose=0)
+run.finish(test_accuracy, model.count_params())
 
 # %% slideshow={"slide_type": "fragment"}
 results.ladder(results_dir, ["10_augmentation", "11_annealing"])

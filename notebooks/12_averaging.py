@@ -8,7 +8,7 @@
 #     name: python3
 #   rise:
 #     scroll: true
-#     theme: simple
+#     theme: white
 #     transition: none
 # ---
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -22,12 +22,18 @@
 # The talk only describes this stage ("about 15% fewer errors"). Here we
 # measure it.
 
-# %% slideshow={"slide_type": "skip"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## Setup
+#
+# Run these cells first: the helpers, this run's settings (papermill
+# sets the `parameters` cell), then the device and the seed.
+
+# %% slideshow={"slide_type": "-"}
 import numpy as np
 
-from mnist_talk import data, models, plots, results, session
+from mnist_talk import data, models, results, session
 
-# %% tags=["parameters"] slideshow={"slide_type": "skip"}
+# %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 20  # as in stage 11
 batch_size = 128  # as in stage 11
 train_size = 60_000  # how many training images to fit on
@@ -37,17 +43,16 @@ accuracy_floor = 0.995  # the notebook fails below this test accuracy
 results_dir = "../results"
 members = 5  # how many networks to average
 
-# %% slideshow={"slide_type": "skip"}
+# %% slideshow={"slide_type": "subslide"}
 run = session.start("12_averaging", epochs=epochs, batch_size=batch_size,
                     train_size=train_size, seed=seed, device=device,
                     accuracy_floor=accuracy_floor, results_dir=results_dir,
                     members=members)
 import keras  # after the device is chosen: Keras starts its backend on import
-from keras import layers
 
 run
 
-# %% tags=["nbval-check-output"] slideshow={"slide_type": "skip"}
+# %% tags=["nbval-check-output"] slideshow={"slide_type": "-"}
 mnist = data.prepare()
 mnist
 
@@ -59,7 +64,7 @@ mnist
 # dropout masks and augmentations. `session.member_seed` derives the
 # members' seeds from `seed`, so two runs with different seeds share none.
 
-# %% slideshow={"slide_type": "fragment"}
+# %% slideshow={"slide_type": "subslide"}
 steps_per_epoch = -(-train_size // batch_size)
 member_probabilities = []
 for member in range(members):
@@ -67,15 +72,14 @@ for member in range(members):
     session.seed_everything(member_seed)
     model = models.annealed_vgg(mnist.mean, mnist.std, epochs,
                                 steps_per_epoch, seed=member_seed)
-    print(f"member {member + 1} of {members} (seed {member_seed})")
-    history = run.fit(model, mnist)
+    model.fit(mnist.x_train[:train_size], mnist.y_train_hot[:train_size],
+              epochs=epochs, batch_size=batch_size,
+              validation_data=(mnist.x_test, mnist.y_test_hot), verbose=0,
+              callbacks=[run.live(f"member {member + 1}", runs=members)])
     member_probabilities.append(model.predict(mnist.x_test, verbose=0))
 
 # %% tags=["nbval-check-output"] slideshow={"slide_type": "skip"}
 model.count_params()
-
-# %% slideshow={"slide_type": "subslide"}
-plots.learning_curves(history, run.stage.talk_accuracy)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Averaging

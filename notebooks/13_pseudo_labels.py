@@ -8,7 +8,7 @@
 #     name: python3
 #   rise:
 #     scroll: true
-#     theme: simple
+#     theme: white
 #     transition: none
 # ---
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -22,12 +22,18 @@
 # The talk's last stage, again only described in prose. Be upfront about
 # the catch on the next slide.
 
-# %% slideshow={"slide_type": "skip"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## Setup
+#
+# Run these cells first: the helpers, this run's settings (papermill
+# sets the `parameters` cell), then the device and the seed.
+
+# %% slideshow={"slide_type": "-"}
 import numpy as np
 
 from mnist_talk import data, models, normalization, plots, results, session
 
-# %% tags=["parameters"] slideshow={"slide_type": "skip"}
+# %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 20  # as in stage 11
 batch_size = 128  # as in stage 11
 train_size = 60_000  # how many training images to fit on
@@ -39,18 +45,17 @@ members = 3  # how many networks learn from the pseudo-labels
 pseudo_copies = 2  # copies of the pseudo-labelled images in the training set
 confidence = 0.99  # pseudo-label where the teacher is this sure (0: all)
 
-# %% slideshow={"slide_type": "skip"}
+# %% slideshow={"slide_type": "subslide"}
 run = session.start("13_pseudo_labels", epochs=epochs, batch_size=batch_size,
                     train_size=train_size, seed=seed, device=device,
                     accuracy_floor=accuracy_floor, results_dir=results_dir,
                     members=members, pseudo_copies=pseudo_copies,
                     confidence=confidence)
 import keras  # after the device is chosen: Keras starts its backend on import
-from keras import layers
 
 run
 
-# %% tags=["nbval-check-output"] slideshow={"slide_type": "skip"}
+# %% tags=["nbval-check-output"] slideshow={"slide_type": "-"}
 mnist = data.prepare()
 mnist
 
@@ -119,9 +124,9 @@ f"{share:.0%} of the training images are pseudo-labelled"
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Training on the mix
 #
-# Stage 11's recipe again, for each of the new members.
+# Stage 11's recipe again, for each of the new members: the students.
 
-# %% slideshow={"slide_type": "fragment"}
+# %% slideshow={"slide_type": "subslide"}
 steps_per_epoch = -(-len(x_mixed) // batch_size)
 student_probabilities = []
 for member in range(members):
@@ -129,8 +134,9 @@ for member in range(members):
     session.seed_everything(member_seed)
     model = models.annealed_vgg(mnist.mean, mnist.std, epochs,
                                 steps_per_epoch, seed=member_seed)
-    print(f"member {member + 1} of {members} (seed {member_seed})")
-    history = run.fit(model, mnist, x=x_mixed, y=y_mixed)
+    model.fit(x_mixed, y_mixed, epochs=epochs, batch_size=batch_size,
+              validation_data=(mnist.x_test, mnist.y_test_hot), verbose=0,
+              callbacks=[run.live(f"student {member + 1}", runs=members)])
     student_probabilities.append(model.predict(mnist.x_test, verbose=0))
 
 # %% slideshow={"slide_type": "subslide"}

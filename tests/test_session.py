@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from mnist_talk import results, session
+from mnist_talk import live, results, session
 
 
 def _train_tiny(seed):
@@ -56,7 +56,8 @@ def test_ladder_shows_ours_beside_the_talk(tmp_path):
 def test_a_run_records_everything_a_results_file_promises(tmp_path):
     run = session.Run("01_linear", {"results_dir": str(tmp_path),
                                     "accuracy_floor": 0.5}, "CPU (test)")
-    run.train_seconds, run.epochs_run = 12.34, 3
+    run.board = live.Board(epochs=3)
+    run.board.train_seconds, run.board.epochs_run = 12.34, 3
     record = run.finish(0.91234567, 7850)
     saved = results.load(tmp_path, "01_linear")
     assert saved == record

@@ -1,0 +1,178 @@
+"""Training watched live: the learning curves redrawn after every epoch.
+
+Introduced in stage 01. `Board` hands out Keras callbacks. In a notebook
+it shows one status line (epoch k of N, time spent, time left) and one
+figure (`plots.draw_curves`), and replaces both after each epoch, so a
+training cell fits a slide however long it trains, and the saved notebook
+keeps the final line and figure. The members of an ensemble share one
+board: each adds its curves to the same figure.
+
+Every epoch's line also goes to the file named by `$MNIST_TALK_EPOCH_LOG`
+when it is set (the series runner sets it and prints the file as it grows,
+so the terminal of `make talk` shows each epoch), and to standard output
+when no notebook is watching (a script, a test).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+
+from . import plots
+
+#: The variable that names the file every epoch's line is appended to.
+LOG_VARIABLE = "MNIST_TALK_EPOCH_LOG"
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
+
+
+def epoch_line(epoch: int, epochs: int, logs: dict, seconds: float) -> str:
+    """One epoch in one line: `epoch  3/10 · loss 0.1234 · acc 96.10% · …`."""
+    parts = [f"epoch {epoch:>2}/{epochs}"]
+    for key, label in (("loss", "loss"), ("accuracy", "acc"),
+                       ("val_accuracy", "test acc")):
+        if key in logs:
+            value = float(logs[key])
+            parts.append(f"{label} {value:.4f}" if key == "loss"
+                         else f"{label} {value:.2%}")
+    parts.append(f"{seconds:.1f} s")
+    return " · ".join(parts)
+
+
+class Status(str):
+    """A line of text that shows as itself, in a notebook and elsewhere."""
+
+    def _repr_markdown_(self):
+        return self
+
+    def __repr__(self):
+        return str(self)
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and hasattr(shell, "kernel")
+
+
+class Board:
+    """Live learning curves and a status line for `runs` trainings.
+
+    `epochs` is each training's length and `runs` how many trainings share
+    the board (the members of an ensemble). `train_seconds` and
+    `epochs_run` add up over all of them.
+    """
+
+    def __init__(self, epochs: int, runs: int = 1,
+                 talk_accuracy: float | None = None):
+        self.epochs, self.runs = epochs, runs
+        self.talk_accuracy = talk_accuracy
+        self.histories: dict[str, dict] = {}
+        self.train_seconds = 0.0
+        self.epochs_run = 0
+        self._status = self._figure = None
+        self._live = _in_notebook()
+        self._log = os.environ.get(LOG_VARIABLE)
+
+    # -- what the board shows -------------------------------------------
+    def _emit(self, line: str) -> None:
+        if self._log:
+            with open(self._log, "a", encoding="utf-8") as f:
+                f.write(line + "\n")
+        if not self._live:
+            print(line, flush=True)
+
+    def _show(self, status: str, draw: bool) -> None:
+        if not self._live:
+            return
+        from IPython.display import Image, display
+
+        if self._status is None:
+            self._status = display(Status(status), display_id=True)
+            self._figure = display(Status("(the learning curves appear "
+                                          "after the first epoch)"),
+                                   display_id=True)
+        else:
+            self._status.update(Status(status))
+        if draw:
+            self._figure.update(Image(data=self.png()))
+
+    def png(self) -> bytes:
+        """The current learning curves as a PNG."""
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=plots.CURVES_SIZE, dpi=100)
+        plots.draw_curves(fig, self.histories, self.talk_accuracy,
+                          epochs=self.epochs)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+        return buf.getvalue()
+
+    # -- the callbacks --------------------------------------------------
+    def callback(self, label: str = ""):
+        """A Keras callback that records one training onto this board."""
+        import keras
+
+        board = self
+        label = label or f"run {len(self.histories) + 1}"
+
+        class LiveCurves(keras.callbacks.Callback):
+            def on_train_begin(self, logs=None):
+                board.histories[label] = {}
+                self.t0 = time.perf_counter()
+                if board.runs > 1:
+                    board._emit(f"{label} ({len(board.histories)} of "
+                                f"{board.runs})")
+                board._show(board._line(label, 0), draw=False)
+
+            def on_epoch_begin(self, epoch, logs=None):
+                self.t_epoch = time.perf_counter()
+
+            def on_epoch_end(self, epoch, logs=None):
+                logs, now = logs or {}, time.perf_counter()
+                for key, value in logs.items():
+                    board.histories[label].setdefault(key, []).append(
+                        float(value))
+                board.epochs_run += 1
+                board.train_seconds += now - self.t_epoch
+                total = self.params.get("epochs") or board.epochs
+                board._emit(epoch_line(epoch + 1, total, logs,
+                                       now - self.t_epoch))
+                board._show(board._line(label, epoch + 1, logs), draw=True)
+
+            def on_train_end(self, logs=None):
+                board._show(board._line(label, None), draw=False)
+
+        return LiveCurves()
+
+    def _line(self, label: str, epoch: int | None, logs=None) -> str:
+        """The status line: where training is, and how long is left."""
+        spent = _duration(self.train_seconds)
+        where = (f"{label}, {len(self.histories)} of {self.runs} · "
+                 if self.runs > 1 else "")
+        if epoch is None:  # a training has ended
+            if len(self.histories) < self.runs:
+                return f"{where}done · {spent} so far"
+            what = (f"{self.runs} × {self.epochs} epochs" if self.runs > 1
+                    else f"{self.epochs_run} epochs")
+            h = self.histories[label]
+            last = [f"{name} {h[key][-1]:.2%}" for key, name in
+                    (("accuracy", "train acc"), ("val_accuracy", "test acc"))
+                    if h.get(key)]
+            if self.runs > 1 and last:
+                last[0] = f"{label}: {last[0]}"
+            return " · ".join([f"trained {what} in {spent}"] + last)
+        if not epoch:
+            return f"{where}epoch 0 of {self.epochs} · {spent} so far"
+        left = (self.train_seconds / self.epochs_run
+                * (self.runs * self.epochs - self.epochs_run))
+        test = (logs or {}).get("val_accuracy")
+        acc = f" · test acc {float(test):.2%}" if test is not None else ""
+        return (f"{where}epoch {epoch} of {self.epochs}{acc} · {spent} so "
+                f"far · about {_duration(left)} left")
