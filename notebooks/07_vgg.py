@@ -122,12 +122,12 @@ results.last_epochs(history, run.stage.talk_accuracy)
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## What we see
 #
-# The talk got 96.94% here, worse than its smaller networks, and took it
-# as a sign that depth makes training harder. Our run of the same network
-# does better than that, as the ladder shows. The difficulty is still
-# visible at the start: compare the first epoch's training accuracy with
-# stage 06's. Ten convolutions and a sigmoid layer take a while to get
-# going. Batch normalization goes after exactly that.
+# The talk's headline here is 96.94%, below its smaller networks, yet
+# its own log for this network runs from 97.64% to 98.35% and ends at
+# 97.82%: the headline is below every epoch of it. Our run of the same
+# network, in the ladder above, beats stage 06. Ten convolutions and a
+# sigmoid layer deep, it is the network that batch normalization, next,
+# makes train faster.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Recap

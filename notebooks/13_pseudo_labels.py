@@ -157,6 +157,15 @@ results.ensembles_table({"stage 12's teachers": (teacher, teachers),
                          "all together": (final, teachers + members)},
                         mnist.y_test)
 
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## What we see
+#
+# The table counts the test errors of stage 12's teachers, of the
+# students, and of all the networks together. The final ensemble is also
+# larger than stage 12's, so part of any gain comes from averaging more
+# networks, not from the pseudo-labels; telling the two apart needs a
+# control: as many more networks, trained without pseudo-labels.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Result
 
