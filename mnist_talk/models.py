@@ -135,22 +135,20 @@ def quick_vgg(mean: float, std: float, epochs: int, steps_per_epoch: int):
 
 
 def _describe(layer) -> str:
-    """A layer in a few words: `Conv2D 3×3 ×14 relu`, `Dropout 0.2`."""
+    """A layer in a few words: `Conv2D 3×3 ×14, relu`, `Dropout 0.2`."""
     c = layer.get_config()
     kind = type(layer).__name__
     act = c.get("activation")
-    act = f" {act}" if act and act != "linear" else ""
+    act = f", {act}" if act and act != "linear" else ""
     if kind == "Conv2D":
         k = "×".join(map(str, c["kernel_size"]))
-        return f"Conv2D {k}, {c['filters']} filters{act}"
+        return f"Conv2D {k} ×{c['filters']}{act}"
     if kind == "Dense":
         return f"Dense {c['units']}{act}"
     if kind in ("MaxPooling2D", "AveragePooling2D"):
         return f"{kind} {'×'.join(map(str, c['pool_size']))}"
     if kind == "Dropout":
         return f"Dropout {c['rate']:g}"
-    if kind == "Normalization":
-        return "Normalization (x − mean) / std"
     return kind
 
 
@@ -198,7 +196,8 @@ class Summary:
                 f"<tr><td>{html.escape(d)}</td><td>{s}</td>"
                 f"<td style='text-align:right'>{p:,}</td></tr>"
                 for d, s, p in part)
-            tables.append("<table class='mnist-summary'><tr><th>layer</th>"
+            tables.append("<table class='mnist-summary' "
+                          "style='white-space:nowrap'><tr><th>layer</th>"
                           "<th>output</th><th>params</th></tr>"
                           f"{body}</table>")
         cells = "".join(f"<td style='vertical-align:top;padding:0 1em 0 0'>"

@@ -180,7 +180,10 @@ run.finish(results.accuracy(final, mnist.y_test),
            pseudo_labels_kept=int(keep.sum()),
            networks=teachers + members)
 
-# %% slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## The whole ladder
+
+# %% slideshow={"slide_type": "-"}
 results.ladder(results_dir)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
