@@ -192,12 +192,13 @@ class Summary:
         parts = [self.rows[:half], self.rows[half:]]
         tables = []
         for part in filter(None, parts):
+            # inline styles: a slide's stylesheet may let cells wrap
+            td = "<td style='white-space:nowrap{}'>{}</td>"
             body = "".join(
-                f"<tr><td>{html.escape(d)}</td><td>{s}</td>"
-                f"<td style='text-align:right'>{p:,}</td></tr>"
+                "<tr>" + td.format("", html.escape(d)) + td.format("", s)
+                + td.format(";text-align:right", f"{p:,}") + "</tr>"
                 for d, s, p in part)
-            tables.append("<table class='mnist-summary' "
-                          "style='white-space:nowrap'><tr><th>layer</th>"
+            tables.append("<table class='mnist-summary'><tr><th>layer</th>"
                           "<th>output</th><th>params</th></tr>"
                           f"{body}</table>")
         cells = "".join(f"<td style='vertical-align:top;padding:0 1em 0 0'>"
