@@ -192,13 +192,15 @@ class Summary:
         parts = [self.rows[:half], self.rows[half:]]
         tables = []
         for part in filter(None, parts):
-            # inline styles: a slide's stylesheet may let cells wrap
-            td = "<td style='white-space:nowrap{}'>{}</td>"
+            # inline styles: a slide's stylesheet may let cells wrap, or
+            # set a table's text as large as the prose
+            td = "<td style='white-space:nowrap;padding:1px 8px{}'>{}</td>"
             body = "".join(
                 "<tr>" + td.format("", html.escape(d)) + td.format("", s)
                 + td.format(";text-align:right", f"{p:,}") + "</tr>"
                 for d, s, p in part)
-            tables.append("<table class='mnist-summary'><tr><th>layer</th>"
+            tables.append("<table class='mnist-summary' "
+                          "style='font-size:16px'><tr><th>layer</th>"
                           "<th>output</th><th>params</th></tr>"
                           f"{body}</table>")
         cells = "".join(f"<td style='vertical-align:top;padding:0 1em 0 0'>"

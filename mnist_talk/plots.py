@@ -97,10 +97,20 @@ def draw_curves(fig, histories: dict, talk_accuracy: float | None = None,
     right.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))
     right.yaxis.set_major_formatter(FuncFormatter(_percent))
     right.yaxis.set_minor_formatter(NullFormatter())
+    last = max(epochs or 1, longest)
     for ax in (left, right):
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlim(0.5, max(epochs or 1, longest) + 0.5)
+        if last <= 12:
+            ax.set_xticks(range(1, last + 1))
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlim(0.5, last + 0.5)
         ax.grid(alpha=0.3)
+    # at least a factor of 5 between the bottom and the top of the error
+    # axis, so that it always has ticks at 1, 2 or 5 times a power of ten
+    low, high = right.get_ylim()
+    if high / low < 5:
+        middle = (low * high) ** 0.5
+        right.set_ylim(middle / 5 ** 0.5, middle * 5 ** 0.5)
     fig.legend(handles=handles, loc="center right", fontsize=9,
                frameon=False)
     fig.tight_layout(rect=(0, 0, 0.83, 1))
@@ -122,7 +132,7 @@ def learning_curves(history, talk_accuracy: float | None = None) -> None:
 
 #: The size of a figure of learning curves, in inches (at 100 dpi: pixels
 #: / 100): wide and short, to sit under a training cell on one slide.
-CURVES_SIZE = (9, 2.8)
+CURVES_SIZE = (9, 2.4)
 
 
 def learning_rate(schedule, steps: int, steps_per_epoch: int) -> None:

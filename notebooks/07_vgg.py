@@ -7,7 +7,7 @@
 #     language: python
 #     name: python3
 #   rise:
-#     scroll: true
+#     scroll: false
 #     theme: white
 #     transition: none
 # ---
@@ -102,8 +102,7 @@ history = model.fit(
     mnist.x_train[:train_size], mnist.y_train_hot[:train_size],
     epochs=epochs, batch_size=batch_size,
     validation_data=(mnist.x_test, mnist.y_test_hot),
-    verbose=0, callbacks=[run.live()],
-)
+    verbose=0, callbacks=[run.live()])
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Result

@@ -7,7 +7,7 @@
 #     language: python
 #     name: python3
 #   rise:
-#     scroll: true
+#     scroll: false
 #     theme: white
 #     transition: none
 # ---
@@ -64,9 +64,11 @@ mnist
 # dropout masks and augmentations. `session.member_seed` derives the
 # members' seeds from `seed`, so two runs with different seeds share none.
 
-# %% slideshow={"slide_type": "subslide"}
-steps_per_epoch = -(-train_size // batch_size)
+# %% slideshow={"slide_type": "fragment"}
+steps_per_epoch = -(-train_size // batch_size)  # ceiling division
 member_probabilities = []
+
+# %% slideshow={"slide_type": "subslide"}
 for member in range(members):
     member_seed = session.member_seed(seed, member)
     session.seed_everything(member_seed)

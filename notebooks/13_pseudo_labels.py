@@ -7,7 +7,7 @@
 #     language: python
 #     name: python3
 #   rise:
-#     scroll: true
+#     scroll: false
 #     theme: white
 #     transition: none
 # ---
