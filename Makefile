@@ -19,8 +19,9 @@ help:
 	@echo "make seeds   stages 12-13 again with seeds 2 and 3, beside the committed run (SEEDS='2 3')"
 	@echo "make bench   time to 99% of our fastest recipe against the keras-io convnet (REPEATS=3)"
 	@echo "make sync    push notebooks/*.py into their .ipynb pairs (outputs kept)"
-	@echo "make slides  render every executed notebook as an offline reveal.js deck in slides/"
-	@echo "make present JupyterLab with RISE, to present a notebook live (works as root)"
+	@echo "make slides  render every executed notebook as an offline reveal.js deck in slides/,"
+	@echo "             check that every slide fits 1280x720, contact sheets in build/slides/"
+	@echo "make present JupyterLab with RISE on copies in build/present, to present live (RESET=1 starts over)"
 
 venv: $(STAMP)
 
@@ -36,7 +37,7 @@ $(STAMP): requirements.txt pyproject.toml
 data: $(STAMP)
 	$(BIN)/python -m mnist_talk.data
 
-talk: venv data $(VENDOR)
+talk: venv data $(VENDOR) browser
 	$(BIN)/python -m mnist_talk.series run $(ARGS)
 	$(BIN)/python -m mnist_talk.results README.md
 	$(BIN)/python -m mnist_talk.slides
@@ -72,8 +73,12 @@ ladder: venv
 sync: venv
 	$(BIN)/python -m mnist_talk.series sync
 
+# JupyterLab with RISE on copies of the notebooks in build/present/ (and of
+# results/ in build/results/): presenting never changes a tracked file. A copy
+# changed live is kept until the committed notebook is newer; RESET=1 (or
+# deleting build/present) starts again from the committed ones.
 lab present: venv data
-	$(BIN)/jupyter lab --allow-root --notebook-dir=notebooks
+	$(BIN)/python -m mnist_talk.present $(if $(RESET),--reset)
 
 # What the decks load, pinned by slides/package-lock.json and copied next to
 # them, so that they open with no network. Not in git: `make slides` makes it.
@@ -84,14 +89,27 @@ $(VENDOR): slides/package.json slides/package-lock.json
 	cp slides/node_modules/requirejs/require.js slides/node_modules/jquery/dist/jquery.min.js slides/vendor/
 	touch $@
 
-slides: venv $(VENDOR)
+slides: venv $(VENDOR) browser
 	$(BIN)/python -m mnist_talk.slides
 
-# Headless Chromium for the browser test of the decks (Debian's package).
-browser:
-	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the browser test of the slides"; \
-	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || \
-	  { echo "could not install chromium: as root, run apt-get install chromium"; exit 1; }
+# Headless Chromium, to check the decks (`make slides`, `make test`). Done
+# when `python -m mnist_talk.browser` finds one that starts; else, as root,
+# Debian's chromium from apt-get; else (not root, or apt failed) Playwright's
+# own build, which needs no root. If none starts it stops and says so.
+browser: venv
+	@$(BIN)/python -m mnist_talk.browser 2>/dev/null && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's chromium to check the slides (apt-get)"; \
+	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null \
+	    && $(BIN)/python -m mnist_talk.browser && exit 0; \
+	  echo "apt-get gave no working chromium: trying Playwright's"; \
+	fi; \
+	echo "installing Playwright's Chromium to check the slides (no root needed)"; \
+	$(BIN)/python -m playwright install chromium && $(BIN)/python -m mnist_talk.browser && exit 0; \
+	echo "error: no Chromium to check the slides with. As root: apt-get install chromium;" \
+	  "otherwise: $(BIN)/python -m playwright install chromium (its libraries, as root:" \
+	  "$(BIN)/python -m playwright install-deps chromium). Then run make browser again." >&2; \
+	exit 1
 
 clean:
 	rm -rf build

@@ -7,6 +7,13 @@ beside it (copied from `slides/node_modules` by `make slides`, pinned by
 `slides/package-lock.json`), so the decks and the index open with no
 network at all. A notebook without outputs is not rendered: the command
 names it and says how to run it first.
+
+Then each deck is opened in headless Chromium at 1280x720: the command
+prints its slide count and tallest slide against reveal.js's 700 px, names
+every slide that does not fit (too tall, or an element clipped, scrolling
+or past the right edge), and writes a contact sheet of all its slides to
+`build/slides/NN_slug.contact.png`. A slide that does not fit is reported,
+not an error here; the tests fail on it.
 """
 
 from __future__ import annotations
@@ -16,11 +23,13 @@ import html
 import sys
 from pathlib import Path
 
-from . import results, series, stages
+from . import browser, results, series, stages
 from .files import atomic_write
 
 ROOT = series.ROOT
 SLIDES = ROOT / "slides"
+#: Where the contact sheets go (and the tests' screenshots): git-ignored.
+SHEETS = ROOT / "build" / "slides"
 TEMPLATES = SLIDES / "templates"
 #: What every deck needs from vendor/, relative to the deck.
 VENDOR = {
@@ -78,7 +87,11 @@ def _exporter():
         setattr(c.SlidesExporter, name, value)
     c.SlidesExporter.reveal_theme = "white"  # its fonts ship with reveal.js
     c.SlidesExporter.reveal_transition = "none"
-    c.SlidesExporter.reveal_scroll = True
+    # No scrolling slides: nbconvert's scroll boxes any slide taller than 95%
+    # of the window, not of the slide, so at 1280x720 a slide of 690 px that
+    # fits gets a scroll bar, and at 1920x1080 one of 900 px is cut with
+    # none. Every slide fits instead, and `check` measures that.
+    c.SlidesExporter.reveal_scroll = False
     c.SlidesExporter.exclude_input_prompt = True
     c.SlidesExporter.exclude_output_prompt = True
     c.TagRemovePreprocessor.enabled = True
@@ -114,6 +127,39 @@ def build(out: Path = SLIDES, ids: list[str] | None = None,
             f.write(body)
         built.append(sid)
     return built, not_run
+
+
+def check(out: Path, ids: list[str], sheets: Path = SHEETS
+          ) -> dict[str, list[dict]]:
+    """Open each deck of `out` in headless Chromium (1280x720), measure every
+    slide (`browser.slide_fit`) and write `sheets/<id>.contact.png`."""
+    measured = {}
+    with browser.serve(out) as base, browser.open_page() as session:
+        for sid in ids:
+            browser.open_deck(session.page, f"{base}/{deck_name(sid)}")
+            measured[sid] = browser.contact_sheet(
+                session.page, sheets / f"{sid}.contact.png", deck=sid)
+        if session.outside:
+            raise SlidesError("the decks asked for files on other machines: "
+                              + ", ".join(session.outside[:5]))
+    return measured
+
+
+def report(measured: dict[str, list[dict]]) -> list[str]:
+    """Per deck: slides, the tallest against the limit, what does not fit."""
+    lines = []
+    for sid, fit in measured.items():
+        top = browser.tallest(fit)
+        if top is None:
+            lines.append(f"{sid}: no slides")
+            continue
+        bad = [r for r in fit if not browser.fits(r)]
+        lines.append(
+            f"{sid}: {len(fit)} slides, tallest {top['content_height']} px "
+            f"(slide {top['number']}) of {top['height_limit']}; "
+            + (f"{len(bad)} do not fit:" if bad else "all fit"))
+        lines += ["  " + line for line in browser.overflowing(fit)]
+    return lines
 
 
 def write_index(out: Path, results_dir: Path = ROOT / "results") -> Path:
@@ -162,6 +208,13 @@ full run recorded in <code>results/</code>; "talk" is the talk's figure.</p>
 """
 
 
+def _shown(path: Path) -> Path:
+    try:
+        return path.relative_to(ROOT)
+    except ValueError:
+        return path
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m mnist_talk.slides",
                                  description=__doc__.split("\n\n")[0])
@@ -175,6 +228,15 @@ def main(argv=None) -> int:
         return 2
     index = write_index(args.out)
     print(f"built {len(built)} deck(s) and {index}")
+    try:
+        measured = check(args.out, built)
+    except (browser.BrowserError, SlidesError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(report(measured)))
+    bad = sum(not browser.fits(r) for fit in measured.values() for r in fit)
+    print(f"{bad} slide(s) do not fit 1280x720; contact sheets in "
+          f"{_shown(SHEETS)}/NN_slug.contact.png")
     if not_run:
         print("these notebooks have no outputs yet, so no deck: run "
               f"`make talk ARGS=\"--stages {','.join(s[:2] for s in not_run)}\"` "

@@ -1,0 +1,233 @@
+"""Present the notebooks live: JupyterLab with RISE, on copies of them.
+
+    python -m mnist_talk.present [--reset] [--folder build/present]
+
+`make present` (and `make lab`) runs this. It never touches a tracked file:
+
+- the notebooks are copied into `build/present/` (git-ignored), and Lab is
+  rooted there, so what RISE saves on entering the slideshow, and what a
+  speaker runs or edits, stays in the copies. A copy is refreshed only when
+  the committed notebook is newer than it, so a session in progress
+  survives a restart; `--reset` (`make present RESET=1`), or deleting
+  `build/present/`, starts again from the committed notebooks;
+- the copies are not paired with a `.py`: their `jupytext` metadata is
+  dropped and Lab runs without jupytext's contents manager, so a save
+  writes the `.ipynb` alone, as the notebook format does;
+- `results/` is copied into `build/results/`, where the notebooks'
+  `results_dir = "../results"` points from `build/present/`: a result cell
+  run live writes there, and stage 13 finds stage 12's predictions there;
+- `rise.css` beside the copies (RISE loads it with every notebook of the
+  folder) sets the slides' text size for a projector.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from . import series
+
+ROOT = series.ROOT
+PRESENT = ROOT / "build" / "present"
+
+#: The `rise` metadata every notebook carries (tests/test_present.py checks
+#: it): white, the light theme whose fonts ship with RISE ("simple" and most
+#: others fetch Google Fonts); no transition; no scrolling, so that a slide
+#: too big shows as too big rather than as a scroll box. No width or height:
+#: RISE's CSS keeps the slides as wide as the window whatever they say, and
+#: on a window larger than a fixed size reveal.js scales them off-screen.
+RISE = {"scroll": False, "theme": "white", "transition": "none"}
+
+#: What RISE loads from `rise.css` beside the notebooks: the sizes of the
+#: static decks (slides/templates/offline), so that what fits there fits
+#: here, and a room can read it at 1280x720. RISE keeps reveal.js's slides
+#: as wide as the window (its own CSS), so its slides are wider than the
+#: static decks' 960 px; the heights compare.
+RISE_CSS = """\
+/* Written by `make present` (mnist_talk/present.py), rewritten each time.
+   Sizes as in the static decks (slides/templates/offline/index.html.j2). */
+.rise-enabled .reveal .jp-Notebook {
+  --jp-content-font-size1: 22px;  /* prose */
+  --jp-code-font-size: 18px;      /* code and outputs */
+  --jp-ui-font-size1: 20px;       /* tables */
+  --jp-cell-prompt-width: 64px;
+}
+.rise-enabled .reveal .jp-RenderedMarkdown {
+  font-size: var(--jp-content-font-size1);
+  line-height: 1.4;
+}
+.rise-enabled .reveal .jp-RenderedMarkdown h1 { font-size: 44px; }
+.rise-enabled .reveal .jp-RenderedMarkdown h2 { font-size: 34px; }
+.rise-enabled .reveal .jp-RenderedMarkdown h3 { font-size: 28px; }
+.rise-enabled .reveal .jp-RenderedMarkdown :is(h1, h2, h3) {
+  margin: 0 0 .5em;
+}
+/* The prompt stays, small: [*] is how the room sees a cell running. */
+.rise-enabled .reveal .jp-InputPrompt,
+.rise-enabled .reveal .jp-OutputPrompt { font-size: 13px; }
+.rise-enabled .reveal .jp-OutputPrompt { visibility: hidden; }
+/* Nothing scrolls or hides what does not fit: it shows as too big, and the
+   tests measure it (tests/test_present.py). */
+.rise-enabled .reveal .jp-MarkdownCell.jp-mod-rendered .jp-RenderedHTMLCommon,
+.rise-enabled .reveal .jp-OutputArea,
+.rise-enabled .reveal .jp-OutputArea-child,
+.rise-enabled .reveal .jp-OutputArea-output,
+.rise-enabled .reveal .jp-OutputArea-output pre {
+  overflow: visible !important;
+}
+.rise-enabled .reveal .jp-OutputArea-output {
+  padding-left: 0;
+  font-size: var(--jp-code-font-size);
+}
+.rise-enabled .reveal .jp-OutputArea-output pre {
+  font-size: var(--jp-code-font-size);
+  line-height: 1.3;
+}
+.rise-enabled .reveal .jp-RenderedHTMLCommon table {
+  max-width: 100%;
+  font-size: var(--jp-ui-font-size1);
+}
+.rise-enabled .reveal .jp-RenderedHTMLCommon :is(td, th) {
+  white-space: normal;
+  overflow-wrap: break-word;
+  padding: .2em .5em;
+}
+.rise-enabled .reveal section :is(img, svg) {
+  max-width: 100%;
+  max-height: 540px;
+  width: auto;
+  height: auto;
+}
+"""
+
+
+class PresentError(RuntimeError):
+    """The copies cannot be made where asked: says where they may go."""
+
+
+def _newer(src: Path, dst: Path) -> bool:
+    return not dst.exists() or src.stat().st_mtime > dst.stat().st_mtime
+
+
+def _unpaired(src: Path) -> str:
+    """The notebook as committed, without its `jupytext` metadata, so that no
+    contents manager pairs it with a `.py` when it is saved."""
+    import nbformat
+
+    nb = nbformat.read(src, as_version=4)
+    nb.metadata.pop("jupytext", None)
+    text = nbformat.writes(nb)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _check_folder(folder: Path) -> Path:
+    """The copies and their results folder (`folder/../results`) must not
+    land on tracked files: under build/, or outside the repository."""
+    folder, root = Path(folder).resolve(), ROOT.resolve()
+    if root in folder.parents or folder == root:
+        if (root / "build") not in folder.parents:
+            raise PresentError(
+                f"{folder} is in the repository but not under build/: the "
+                "copies and their ../results would overwrite tracked files; "
+                "use build/present (the default) or a folder outside it")
+    return folder
+
+
+def prepare(folder: Path = PRESENT, *, reset: bool = False,
+            notebooks: Path = series.NOTEBOOKS,
+            results: Path = ROOT / "results") -> dict[str, list[str]]:
+    """Fill `folder` with the notebooks to present, `folder/../results` with
+    the results, and write `folder/rise.css`.
+
+    Returns the notebooks `copied` (new, or the committed one is newer than
+    the copy), `same` (the copy is as it was copied) and `kept` (the copy
+    was changed, by RISE's save on entering the slides or a speaker's run,
+    and is newer than the committed notebook: a session in progress).
+    `reset` first deletes the copies and the copied results."""
+    folder = _check_folder(folder)
+    results_copy = folder.parent / "results"
+    ids = series.notebook_ids()
+    if reset:
+        for sid in ids:
+            (folder / f"{sid}.ipynb").unlink(missing_ok=True)
+        shutil.rmtree(folder / ".ipynb_checkpoints", ignore_errors=True)
+        shutil.rmtree(results_copy, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    results_copy.mkdir(parents=True, exist_ok=True)
+    report: dict[str, list[str]] = {"copied": [], "same": [], "kept": []}
+    for sid in ids:
+        src, dst = Path(notebooks) / f"{sid}.ipynb", folder / f"{sid}.ipynb"
+        text = _unpaired(src)
+        if _newer(src, dst):
+            tmp = dst.with_name(f".{dst.name}.tmp")
+            tmp.write_text(text)
+            os.replace(tmp, dst)
+            report["copied"].append(dst.name)
+        elif dst.read_text() == text:
+            report["same"].append(dst.name)
+        else:
+            report["kept"].append(dst.name)
+    for src in sorted(Path(results).iterdir()):
+        if src.is_file() and _newer(src, results_copy / src.name):
+            shutil.copy2(src, results_copy / src.name)
+    css = folder / "rise.css"
+    if not css.exists() or css.read_text() != RISE_CSS:
+        css.write_text(RISE_CSS)
+    return report
+
+
+def lab_command(folder: Path = PRESENT, *extra: str) -> list[str]:
+    """The JupyterLab command `make present` runs (as root too), rooted at
+    the copies, without jupytext's contents manager."""
+    return [sys.executable, "-m", "jupyterlab", "--allow-root",
+            f"--ServerApp.root_dir={Path(folder).resolve()}",
+            "--ServerApp.jpserver_extensions=jupyterlab_jupytext=False",
+            # nothing asks PyPI for news or extensions: the talk runs offline
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--LabApp.extension_manager=readonly",
+            *extra]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m mnist_talk.present",
+        description="Copy the notebooks into build/present and start "
+                    "JupyterLab with RISE there; other arguments go to "
+                    "JupyterLab.")
+    parser.add_argument("--reset", action="store_true",
+                        help="start again from the committed notebooks and "
+                             "results (drops what was run or edited live)")
+    parser.add_argument("--folder", type=Path, default=PRESENT,
+                        help="where the copies go (default: build/present)")
+    parser.add_argument("--prepare-only", action="store_true",
+                        help="prepare the copies, do not start JupyterLab")
+    args, lab_args = parser.parse_known_args(argv)
+    try:
+        report = prepare(args.folder, reset=args.reset)
+    except PresentError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    folder = Path(args.folder).resolve()
+    line = (f"presenting copies in {os.path.relpath(folder)}/ "
+            f"({len(report['copied'])} copied from notebooks/, "
+            f"{len(report['same'])} unchanged")
+    if report["kept"]:
+        line += (f", {len(report['kept'])} kept as they were left live: "
+                 f"{', '.join(n[:2] for n in report['kept'])}; "
+                 "`make present RESET=1` starts again")
+    print(f"{line}); results go to {os.path.relpath(folder.parent / 'results')}/")
+    print("present: open a notebook, Alt+R, then the preview's full-screen "
+          "button; T speaker notes, Ctrl+Enter runs a cell and stays")
+    if args.prepare_only:
+        return 0
+    command = lab_command(folder, *lab_args)
+    sys.stdout.flush()
+    os.execv(command[0], command)
+    return 0  # not reached
+
+
+if __name__ == "__main__":
+    sys.exit(main())
