@@ -44,6 +44,9 @@ def show_image(image, cmap: str = "gray") -> None:
     ax.set_yticks([0, 27])
 
 
+#: The size of a figure of learning curves, in inches (at 100 dpi: pixels
+#: / 100): wide and short, to sit under a training cell on one slide.
+CURVES_SIZE = (9, 2.4)
 #: Colours of the runs (members) in one figure of learning curves.
 _RUN_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red",
                 "tab:purple", "tab:brown", "tab:pink", "tab:olive")
@@ -114,25 +117,6 @@ def draw_curves(fig, histories: dict, talk_accuracy: float | None = None,
     fig.legend(handles=handles, loc="center right", fontsize=9,
                frameon=False)
     fig.tight_layout(rect=(0, 0, 0.83, 1))
-
-
-def learning_curves(history, talk_accuracy: float | None = None) -> None:
-    """Loss and error per epoch from a Keras `History` (stage 01).
-
-    `history` may be a `History`, its `.history` dict, or a dict of
-    several runs' histories by label; see `draw_curves`.
-    """
-    import matplotlib.pyplot as plt
-
-    h = getattr(history, "history", history)
-    runs = h if all(isinstance(v, dict) or hasattr(v, "history")
-                    for v in h.values()) else {"": h}
-    draw_curves(plt.figure(figsize=CURVES_SIZE), runs, talk_accuracy)
-
-
-#: The size of a figure of learning curves, in inches (at 100 dpi: pixels
-#: / 100): wide and short, to sit under a training cell on one slide.
-CURVES_SIZE = (9, 2.4)
 
 
 def learning_rate(schedule, steps: int, steps_per_epoch: int) -> None:

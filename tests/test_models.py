@@ -96,9 +96,8 @@ def test_plots_draw_without_error():
     plots.show_digits([images[0], images[0][::2, ::2]], ["a", "b"])
     plots.show_image(images[0])
     plots.compare_images({"a": images[:5], "b": images[5:10]}, cols=5)
-    plots.learning_curves({"loss": [1, 0.5], "val_loss": [1.1, 0.6],
-                           "accuracy": [0.5, 0.8],
-                           "val_accuracy": [0.4, 0.7]}, 0.75)
+    plots.draw_curves(plt.figure(), {"": {"loss": [1, 0.5],
+                                          "accuracy": [0.5, 0.8]}}, 0.75)
     schedule = keras.optimizers.schedules.CosineDecay(1e-3, 100)
     plots.learning_rate(schedule, 100, 10)
     norms = [keras.layers.BatchNormalization() for _ in range(2)]
