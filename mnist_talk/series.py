@@ -48,6 +48,10 @@ def select(spec: str | None) -> list[str]:
     for part in spec.split(","):
         part = part.strip()
         lo, _, hi = part.partition("-")
+        if hi and lo.isdigit() and hi.isdigit() and int(lo) > int(hi):
+            raise SeriesError(
+                f"the range {part!r} runs backwards and selects nothing: "
+                f"write it low to high, e.g. {hi}-{lo}")
         numbers = ([f"{n:02d}" for n in range(int(lo), int(hi) + 1)]
                    if hi and lo.isdigit() and hi.isdigit() else [part[:2]])
         for n in numbers:

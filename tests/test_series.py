@@ -60,6 +60,10 @@ def test_stage_selection():
     assert series.select("1-1") == ["01_linear"]
     with pytest.raises(series.SeriesError, match="no notebook for stage '99'"):
         series.select("99")
+    assert series.select("02-04") == ["02_normalized", "03_hidden_layer",
+                                      "04_deeper"]
+    with pytest.raises(series.SeriesError, match="runs backwards.*e.g. 02-05"):
+        series.select("05-02")
 
 
 def test_overrides_are_typed():
