@@ -12,3 +12,15 @@ def mnist():
     from mnist_talk import data
 
     return data.load_mnist()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """The browser the slide tests drive. Never skipped: no browser is a
+    failure that says what to run."""
+    from mnist_talk import browser
+
+    try:
+        return browser.chromium_path()
+    except browser.BrowserError as exc:
+        pytest.fail(str(exc))

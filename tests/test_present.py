@@ -259,14 +259,6 @@ def test_present_starts_jupyterlab_with_rise_as_root(lab):
         assert r.status == 200
 
 
-def _chromium() -> str:
-    """Never skipped: no browser is a failure that says what to run."""
-    try:
-        return browser.chromium_path()
-    except browser.BrowserError as exc:
-        pytest.fail(str(exc))
-
-
 def _wait(frame, js: str, arg=None, timeout: float = 30.0):
     """Poll `js` (a function of `arg`) in `frame` until it returns truthy."""
     return frame.wait_for_function(js, arg=arg, timeout=timeout * 1000)
@@ -369,11 +361,10 @@ class _Shown:
 
 
 @pytest.fixture(scope="module")
-def presented(lab):
+def presented(lab, chromium):
     """Each of DECKS presented once in headless Chromium at 1280x720, the
     way a speaker does: what it saw."""
     base, folder, net_log = lab
-    chromium = _chromium()
     before = _tracked_state()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     decks, started = {}, time.time()

@@ -14,14 +14,6 @@ from mnist_talk import browser, series, slides
 SCREENSHOTS = slides.SHEETS
 
 
-def _chromium() -> str:
-    """Never skipped: no browser is a failure that says what to run."""
-    try:
-        return browser.chromium_path()
-    except browser.BrowserError as exc:
-        pytest.fail(str(exc))
-
-
 def _vendored(out):
     absent = slides.missing_vendor(slides.SLIDES)
     if absent:
@@ -71,12 +63,11 @@ def test_missing_vendor_files_are_a_clear_error(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def seen(decks):
+def seen(decks, chromium):
     """Every deck, visited once in one headless Chromium at 1280x720: what
     reveal.js counts, whether images and MathJax load, a screenshot of the
     first slide, and every slide measured (a contact sheet of each deck
     that does not fit). All of it in build/slides/."""
-    chromium = _chromium()
     out, built, _ = decks
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     report = {}
@@ -195,7 +186,7 @@ def _synthetic_notebook() -> nbformat.NotebookNode:
     return nb
 
 
-def test_the_fit_check_catches_what_does_not_fit(tmp_path):
+def test_the_fit_check_catches_what_does_not_fit(tmp_path, chromium):
     """A deck built like the others, with a 120-line output, a 3000-px-wide
     line and an output that CSS clips, is reported slide by slide; a tall
     figure, a wide one, a long table and a long printed line fit (the
@@ -207,7 +198,6 @@ def test_the_fit_check_catches_what_does_not_fit(tmp_path):
     out.mkdir()
     _vendored(out)
     assert slides.build(out, [sid], notebooks=tmp_path) == ([sid], [])
-    chromium = _chromium()
     with browser.serve(out) as base, \
             browser.open_page(executable=chromium) as session:
         browser.open_deck(session.page, f"{base}/{slides.deck_name(sid)}")
