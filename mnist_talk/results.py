@@ -35,19 +35,31 @@ def predictions_path(results_dir, stage_id: str) -> Path:
     return Path(results_dir) / f"{stage_id}_predictions.npz"
 
 
-def save_predictions(results_dir, stage_id: str, probabilities) -> Path:
-    """Keep a stage's test-set probabilities for a later stage (stage 12)."""
+def save_predictions(results_dir, stage_id: str, probabilities,
+                     members=None) -> Path:
+    """Keep a stage's test-set probabilities for a later stage (stage 12).
+
+    `members`, when given, are the probabilities of each network the
+    ensemble averages, kept beside the average so that a later stage can
+    compare ensembles of equal size (stage 13).
+    """
     import numpy as np
 
+    arrays = {"probabilities": np.asarray(probabilities, dtype="float32")}
+    if members is not None:
+        arrays["members"] = np.asarray(members, dtype="float32")
     target = predictions_path(results_dir, stage_id)
     with atomic_write(target) as f:
-        np.savez_compressed(f, probabilities=np.asarray(probabilities,
-                                                        dtype="float32"))
+        np.savez_compressed(f, **arrays)
     return target
 
 
-def load_predictions(results_dir, stage_id: str):
-    """A stage's saved test-set probabilities, or a clear error (stage 13)."""
+def load_predictions(results_dir, stage_id: str, members: bool = False):
+    """A stage's saved test-set probabilities, or a clear error (stage 13).
+
+    With `members=True`, the probabilities of each network it averaged,
+    one row per network.
+    """
     import numpy as np
 
     target = predictions_path(results_dir, stage_id)
@@ -55,8 +67,13 @@ def load_predictions(results_dir, stage_id: str):
         raise FileNotFoundError(
             f"{target} is missing: run notebook {stage_id} first (with the "
             "same results_dir), since this stage builds on its predictions")
+    key = "members" if members else "probabilities"
     with np.load(target) as f:
-        return f["probabilities"]
+        if key not in f:
+            raise KeyError(
+                f"{target} holds no {key!r}: it was written by an older "
+                f"version of notebook {stage_id}; run that notebook again")
+        return f[key]
 
 
 def check_floor(accuracy: float, floor: float) -> None:
@@ -112,6 +129,39 @@ def members_table(member_probabilities, average, labels) -> Table:
     rows.append(["average", f"{1 - ensemble / len(labels):.2%}", ensemble,
                  f"{saving:.0%} fewer than a member's {mean_errors:.1f}"])
     return Table(["model", "test accuracy", "errors", "errors saved"], rows)
+
+
+def ensemble_sizes(member_probabilities, labels) -> dict:
+    """Errors of the average of every subset of members, by subset size.
+
+    Returns {size: sorted list of error counts}, one count per subset of
+    that many members (stage 12: what each extra member buys; stage 13:
+    the ensembles of equal size without pseudo-labels).
+    """
+    from itertools import combinations
+
+    import numpy as np
+
+    probs = np.asarray(member_probabilities)
+    return {k: sorted(_errors(probs[list(c)].mean(axis=0), labels)
+                      for c in combinations(range(len(probs)), k))
+            for k in range(1, len(probs) + 1)}
+
+
+def ensemble_sizes_table(member_probabilities, labels) -> Table:
+    """`ensemble_sizes` as a table: median, fewest and most errors (stage 12)."""
+    import numpy as np
+
+    rows, before = [], None
+    for k, errors in ensemble_sizes(member_probabilities, labels).items():
+        median = float(np.median(errors))
+        spread = (f"{errors[0]} to {errors[-1]}" if len(errors) > 1
+                  else str(errors[0]))
+        saved = "" if before is None else f"{before - median:g}"
+        rows.append([k, len(errors), f"{median:g}", spread, saved])
+        before = median
+    return Table(["members averaged", "ensembles", "median errors",
+                  "fewest to most", "saved by the last member"], rows)
 
 
 def ensembles_table(named, labels) -> Table:
