@@ -77,3 +77,30 @@ def batch_norm(batch, gamma=1.0, beta=0.0, eps: float = 1e-3) -> np.ndarray:
     mean, var = batch.mean(axis=axes), batch.var(axis=axes)
     return (gamma * (batch - mean) / np.sqrt(var + eps) + beta).astype(
         np.float32)
+
+
+def loss_moves_when_nudged(model, loss, x, y_hot, scale: float = 1e-5,
+                           seed: int = 0):
+    """Which images' loss changes when every weight is nudged (stage 01).
+
+    Adds Gaussian noise of standard deviation `scale` to each weight of
+    `model`, computes `loss(y_hot, predictions)` per image before and
+    after, puts the weights back, and returns a boolean array: True where
+    the image's loss moved. An image whose loss does not move has, there,
+    a zero gradient: the optimizer cannot learn from it.
+    """
+    import keras
+
+    def per_image():
+        p = model.predict(x, verbose=0)
+        return keras.ops.convert_to_numpy(loss(y_hot, p))
+
+    weights = model.get_weights()
+    before = per_image()
+    rng = np.random.default_rng(seed)
+    try:
+        model.set_weights([w + rng.normal(0, scale, w.shape).astype(w.dtype)
+                           for w in weights])
+        return per_image() != before
+    finally:
+        model.set_weights(weights)

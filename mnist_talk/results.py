@@ -164,6 +164,34 @@ def ensemble_sizes_table(member_probabilities, labels) -> Table:
                   "fewest to most", "saved by the last member"], rows)
 
 
+def equal_size_table(without, with_, labels) -> Table:
+    """Ensembles of equal size with and without pseudo-labels (stage 13).
+
+    `without` and `with_` are the member probabilities of two groups of
+    networks trained by the same recipe, the second with pseudo-labels.
+    For each size up to the smaller group: the median errors (and range)
+    over every subset of that many members of each group.
+    """
+    import numpy as np
+
+    a, b = ensemble_sizes(without, labels), ensemble_sizes(with_, labels)
+
+    def cell(errors):
+        median = f"{np.median(errors):g}"
+        return (median if len(errors) == 1
+                else f"{median} ({errors[0]} to {errors[-1]})")
+
+    def saved(k):
+        before, after = np.median(a[k]), np.median(b[k])
+        share = (before - after) / before if before else 0.0
+        return f"{before - after:+g} ({share:+.0%})"
+
+    rows = [[k, cell(a[k]), cell(b[k]), saved(k)]
+            for k in sorted(set(a) & set(b))]
+    return Table(["networks", "without pseudo-labels", "with pseudo-labels",
+                  "errors saved"], rows)
+
+
 def ensembles_table(named, labels) -> Table:
     """Test accuracy and errors of several ensembles (stage 13).
 

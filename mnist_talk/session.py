@@ -99,6 +99,19 @@ class Run:
     def epochs_run(self) -> int:
         return self.board.epochs_run if self.board else 0
 
+    @property
+    def history(self) -> dict:
+        """Each training's metrics per epoch, by label, rounded to 6 digits.
+
+        Recorded with the result, so that what a notebook says about its
+        curves can be checked against the run (tests/test_claims.py).
+        """
+        if self.board is None:
+            return {}
+        return {label: {key: [round(v, 6) for v in values]
+                        for key, values in h.items()}
+                for label, h in self.board.histories.items()}
+
     def finish(self, test_accuracy: float, params: int, **extra) -> dict:
         """Record the result and assert the stage's accuracy floor."""
         record = Result({
@@ -114,12 +127,26 @@ class Run:
             "parameters": self.config,
             "finished": _dt.datetime.now(_dt.timezone.utc)
                         .isoformat(timespec="seconds"),
+            "history": self.history,
             **extra,
         })
         results.save(self.config["results_dir"], record)
         results.check_floor(record["test_accuracy"],
                             self.config["accuracy_floor"])
+        self.record = record
         return record
+
+    def add(self, **extra) -> dict:
+        """Add figures measured after `finish` to the recorded result.
+
+        For an experiment beside the stage's own model (stage 01's run with
+        Keras 1's loss), so the claims test can read its numbers too.
+        """
+        if getattr(self, "record", None) is None:
+            raise RuntimeError("run.add() comes after run.finish()")
+        self.record = Result({**self.record, **extra})
+        results.save(self.config["results_dir"], self.record)
+        return self.record
 
 
 def start(stage_id: str, **config) -> Run:
