@@ -122,9 +122,9 @@ results.ladder(results_dir, ["11_annealing", "12_averaging"])
 # - The average makes fewer errors than every member on its own; the first
 #   table's last column says how many fewer. The talk put that saving at
 #   about 15%, without showing a run.
-# - Each member added saves fewer errors than the one before it (second
-#   table): an ensemble's gains flatten while its cost grows by one
-#   training per member.
+# - The second member saves the most errors; from the fourth on, a member
+#   saves one error or none (second table). An ensemble's gains flatten
+#   while its cost grows by one training per member.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Recap

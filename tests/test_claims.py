@@ -1,0 +1,382 @@
+"""Every quantitative claim left in a notebook's prose, checked against the run.
+
+Each claim names its notebook and a phrase of its sentence. The test
+checks that the phrase is still in the notebook's source (so rewording a
+sentence means revisiting its check here) and that the committed results
+(`results/*.json`, `results/12_averaging_predictions.npz`) and the talk's
+transcribed log (`mnist_talk.talk`) still bear it out. A rerun that breaks
+a claim fails here; `test_a_changed_result_breaks_its_claim` shows that.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mnist_talk import evidence, results, series, talk
+
+RESULTS = series.ROOT / "results"
+CLAIMS: list = []
+
+
+def claim(stage_id: str, phrase: str):
+    """Register a check for the sentence of `stage_id` containing `phrase`."""
+    def register(check):
+        CLAIMS.append((stage_id, phrase, check))
+        return check
+    return register
+
+
+def _prose(stage_id: str) -> str:
+    """The notebook's markdown, comment marks removed, whitespace collapsed."""
+    text = (series.NOTEBOOKS / f"{stage_id}.py").read_text(encoding="utf-8")
+    lines = [line[2:] if line.startswith("# ") else line.lstrip("#")
+             for line in text.splitlines()]
+    return re.sub(r"\s+", " ", " ".join(lines))
+
+
+class Run:
+    """The committed results of the series, read the way the claims need."""
+
+    def __init__(self, results_dir: Path):
+        self.dir = results_dir
+
+    def __getitem__(self, stage_id: str) -> dict:
+        record = results.load(self.dir, stage_id)
+        if record is None:
+            pytest.fail(f"{stage_id} has no results in {self.dir}: run "
+                        f"`make talk ARGS=\"--stages {stage_id[:2]}\"`")
+        return record
+
+    def history(self, stage_id: str) -> dict:
+        """The stage's one training history (stages 01-11)."""
+        h = self[stage_id].get("history") or {}
+        assert len(h) == 1, f"{stage_id}: expected one training, got {list(h)}"
+        return next(iter(h.values()))
+
+    def errors(self, stage_id: str) -> int:
+        return evidence.errors(self[stage_id]["test_accuracy"])
+
+    def teacher_members(self):
+        return results.load_predictions(self.dir, "12_averaging", members=True)
+
+
+def _last_gap(h: dict) -> float:
+    """Training minus test accuracy at the last epoch, in points."""
+    return 100 * (h["accuracy"][-1] - h["val_accuracy"][-1])
+
+
+# -- 01 ---------------------------------------------------------------------
+@claim("01_linear", "The training loss falls steadily")
+def _(run):
+    loss = run.history("01_linear")["loss"]
+    assert loss[-1] < loss[0] / 1.5
+    assert evidence.falls(loss) >= len(loss) - 2, loss
+
+
+@claim("01_linear", "the test accuracy jumps up and down")
+def _(run):
+    acc = run.history("01_linear")["val_accuracy"]
+    assert len(acc) - 1 - evidence.falls([-a for a in acc]) >= 2, acc
+    assert evidence.largest_move(acc) >= 0.01, acc
+
+
+@claim("01_linear", "The talk's Keras 1 run of the same model ends far lower")
+def _(run):
+    assert talk.log_summary("01_linear")["last"] < (
+        run["01_linear"]["test_accuracy"] - 0.10)
+
+
+@claim("01_linear", "the model stalls far below Keras 3's run")
+def _(run):
+    k1 = run["01_linear"]["keras1_loss"]
+    assert k1["history"]["val_accuracy"][-1] < (
+        run["01_linear"]["test_accuracy"] - 0.05)
+
+
+@claim("01_linear", "about as many training images sit at the floor as it "
+       "gets wrong")
+def _(run):
+    k1 = run["01_linear"]["keras1_loss"]
+    assert abs(k1["at_floor"] - k1["wrong"]) < 0.02, k1
+
+
+@claim("01_linear", "their loss does not move when the weights do")
+def _(run):
+    groups = run["01_linear"]["keras1_loss"]["groups"]
+    floor = next(v for k, v in groups.items() if "floor" in k)
+    between = next(v for k, v in groups.items() if "between" in k)
+    assert floor[0] > 1000 and floor[1] == 0, groups
+    assert between[1] > 0.5 * between[0], groups
+
+
+@claim("01_linear", "the talk's run stalled lower than ours")
+def _(run):
+    k1 = run["01_linear"]["keras1_loss"]["history"]["val_accuracy"]
+    assert talk.log_summary("01_linear")["last"] < k1[-1]
+
+
+@claim("01_linear", "The talk's log fits the same picture, epoch by epoch")
+def _(run):
+    for loss, _error, floor in talk.clipped_loss_check():
+        assert abs(loss - floor) / floor < 0.02
+
+
+# -- 02-04 ------------------------------------------------------------------
+@claim("02_normalized", "a loss that is small and falls every epoch")
+def _(run):
+    loss = run.history("02_normalized")["loss"]
+    assert evidence.falls(loss) == len(loss) - 1, loss
+    assert loss[-1] < 0.5
+
+
+@claim("02_normalized", "Training accuracy ends level with test accuracy")
+def _(run):
+    assert abs(_last_gap(run.history("02_normalized"))) < 1.0
+
+
+@claim("02_normalized", "ours lands between the two")
+def _(run):
+    ours = run["02_normalized"]["test_accuracy"]
+    assert talk.log_summary("02_normalized")["best"] <= ours
+    assert ours <= talk.TALK["02_normalized"]["headline"]
+
+
+@claim("03_hidden_layer", "the error rate falls by more than half")
+def _(run):
+    assert run.errors("03_hidden_layer") < run.errors("02_normalized") / 2
+
+
+@claim("03_hidden_layer", "Ten times the parameters")
+def _(run):
+    ratio = run["03_hidden_layer"]["params"] / run["02_normalized"]["params"]
+    assert 9 < ratio < 11
+
+
+@claim("03_hidden_layer", "The training accuracy now runs ahead of the test")
+def _(run):
+    assert _last_gap(run.history("03_hidden_layer")) > 0
+
+
+@claim("04_deeper", "Three times the parameters of stage 03 buy a few "
+       "tenths of a point")
+def _(run):
+    ratio = run["04_deeper"]["params"] / run["03_hidden_layer"]["params"]
+    assert 2.5 < ratio < 3.5
+    gain = 100 * (run["04_deeper"]["test_accuracy"]
+                  - run["03_hidden_layer"]["test_accuracy"])
+    assert 0 < gain < 1, gain
+
+
+@claim("04_deeper", "training accuracy ends well above test accuracy")
+def _(run):
+    assert _last_gap(run.history("04_deeper")) > 1.0
+
+
+@claim("04_deeper", "The talk's 97.75% is above every epoch")
+def _(run):
+    assert talk.verdict("04_deeper") == "headline above every epoch"
+
+
+# -- 05-07 ------------------------------------------------------------------
+@claim("05_convolutions", "With a quarter of the deep network's parameters")
+def _(run):
+    ratio = run["05_convolutions"]["params"] / run["04_deeper"]["params"]
+    assert 0.2 < ratio < 0.3
+
+
+@claim("05_convolutions", "makes clearly fewer mistakes")
+def _(run):
+    assert run.errors("05_convolutions") < 0.9 * run.errors("04_deeper")
+
+
+@claim("05_convolutions", "The talk's 98.49% is above every epoch")
+def _(run):
+    assert talk.verdict("05_convolutions") == "headline above every epoch"
+
+
+@claim("05_convolutions", "it is the fourth epoch of stage 06's log")
+def _(run):
+    epochs = talk.TALK["06_max_pooling"]["fits"][0]["epochs"]
+    assert epochs[3][3] == talk.TALK["05_convolutions"]["headline"]
+
+
+@claim("06_max_pooling", "A quarter of stage 05's parameters, and each "
+       "epoch is faster, for an accuracy in the same range")
+def _(run):
+    a, b = run["05_convolutions"], run["06_max_pooling"]
+    assert 0.2 < b["params"] / a["params"] < 0.3
+    assert results.seconds_per_epoch(b) < results.seconds_per_epoch(a)
+    assert abs(a["test_accuracy"] - b["test_accuracy"]) < 0.005
+
+
+@claim("06_max_pooling", "lies within its own log for this stage, which "
+       "ends at 98.38%")
+def _(run):
+    assert talk.verdict("06_max_pooling") == "headline within its log"
+    assert talk.log_summary("06_max_pooling")["last"] == 0.9838
+
+
+@claim("07_vgg", "ends at 97.82% and peaks at 98.35%: the headline is below "
+       "every epoch")
+def _(run):
+    s = talk.log_summary("07_vgg")
+    assert (s["last"], s["best"]) == (0.9782, 0.9835)
+    assert talk.verdict("07_vgg") == "headline below every epoch"
+
+
+@claim("07_vgg", "beats stage 06")
+def _(run):
+    assert run.errors("07_vgg") < run.errors("06_max_pooling")
+
+
+# -- 08-10 ------------------------------------------------------------------
+@claim("08_batch_norm", "its own training log for this stage ends at 97.12%")
+def _(run):
+    assert talk.log_summary("08_batch_norm")["last"] == 0.9712
+
+
+@claim("08_batch_norm", "beats both stage 07 and the shallow networks")
+def _(run):
+    ours = run["08_batch_norm"]["test_accuracy"]
+    assert all(ours > run[s.id]["test_accuracy"]
+               for s in talk.stages.STAGES[:7])
+
+
+@claim("09_dropout", "the training accuracy no longer runs ahead of the "
+       "test accuracy")
+def _(run):
+    assert _last_gap(run.history("09_dropout")) <= 0
+
+
+@claim("09_dropout", "the gain over stage 08 is small")
+def _(run):
+    gain = run.errors("08_batch_norm") - run.errors("09_dropout")
+    assert abs(gain) <= 10, gain
+
+
+@claim("10_augmentation", "Training accuracy now stays below test accuracy")
+def _(run):
+    h = run.history("10_augmentation")
+    assert all(a < v for a, v in zip(h["accuracy"], h["val_accuracy"]))
+
+
+# -- 11 ---------------------------------------------------------------------
+@claim("11_annealing", "Twenty epochs at a constant rate do better than "
+       "stage 10's ten, but the schedule does better still")
+def _(run):
+    control = run["11_annealing"]["control"]["test_accuracy"]
+    assert run["10_augmentation"]["test_accuracy"] < control
+    assert control < run["11_annealing"]["test_accuracy"]
+
+
+@claim("11_annealing", "the test accuracy barely moves between the last "
+       "epochs, while at a constant rate it keeps jumping")
+def _(run):
+    def spread(acc):
+        return max(acc[-3:]) - min(acc[-3:])
+    annealed = run.history("11_annealing")["val_accuracy"]
+    constant = run["11_annealing"]["control"]["history"]["val_accuracy"]
+    assert spread(annealed) < spread(constant)
+
+
+# -- 12-13 ------------------------------------------------------------------
+@claim("12_averaging", "The average makes fewer errors than every member")
+def _(run):
+    r = run["12_averaging"]
+    assert r["test_accuracy"] > max(r["member_accuracies"])
+
+
+@claim("12_averaging", "The second member saves the most errors; from the "
+       "fourth on, a member saves one error or none")
+def _(run):
+    labels = _test_labels()
+    sizes = results.ensemble_sizes(run.teacher_members(), labels)
+    medians = [np.median(e) for e in sizes.values()]
+    saved = -np.diff(medians)
+    assert saved[0] == max(saved), saved
+    assert all(s <= 1 for s in saved[2:]), saved
+
+
+@claim("13_pseudo_labels", "The final ensemble beats the teachers by a "
+       "handful of errors at most")
+def _(run):
+    r = run["13_pseudo_labels"]
+    saved = (evidence.errors(r["teachers_accuracy"])
+             - evidence.errors(r["test_accuracy"]))
+    assert 0 < saved <= 5, saved
+
+
+@claim("13_pseudo_labels", "At equal size (second table) students and "
+       "teachers are within a few errors of each other")
+def _(run):
+    r = run["13_pseudo_labels"]
+    labels = _test_labels()
+    sizes = results.ensemble_sizes(run.teacher_members(), labels)
+    students = [evidence.errors(a) for a in r["member_accuracies"]]
+    assert abs(np.median(sizes[1]) - np.median(students)) <= 5
+    k = len(students)
+    assert abs(np.median(sizes[k])
+               - evidence.errors(r["students_accuracy"])) <= 5
+
+
+@claim("13_pseudo_labels", "Some networks' training accuracy falls for a few "
+       "epochs early on")
+def _(run):
+    h = run["13_pseudo_labels"]["history"]
+    early = [i for student in h.values()
+             for i in range(1, len(student["accuracy"]))
+             if student["accuracy"][i] < student["accuracy"][i - 1]
+             and i < 6]
+    assert early, "no student's training accuracy fell in epochs 2-6"
+
+
+def _test_labels():
+    from mnist_talk import data
+
+    (_, _), (_, y_test) = data.load_mnist()
+    return y_test
+
+
+# -- the tests --------------------------------------------------------------
+@pytest.mark.parametrize("stage_id, phrase, check", CLAIMS,
+                         ids=[f"{s[:2]}-{p[:40]}" for s, p, _ in CLAIMS])
+def test_claim_holds(stage_id, phrase, check):
+    assert re.sub(r"\s+", " ", phrase) in _prose(stage_id), (
+        f"{stage_id} no longer says {phrase!r}: update its check in "
+        "tests/test_claims.py, or remove it with the sentence")
+    check(Run(RESULTS))
+
+
+def test_every_what_we_see_has_a_claim_or_no_number():
+    """A "What we see" citing a percentage has at least one check here."""
+    checked = {s for s, _, _ in CLAIMS}
+    for sid in (s.id for s in talk.stages.STAGES):
+        prose = _prose(sid)
+        if "What we see" in prose and re.search(r"\d+\.\d+%", prose):
+            assert sid in checked, f"{sid} cites numbers no claim checks"
+
+
+@pytest.mark.parametrize("stage_id, field, value, phrase", [
+    ("13_pseudo_labels", "test_accuracy", 0.9990, "handful of errors"),
+    ("05_convolutions", "test_accuracy", 0.9700, "clearly fewer mistakes"),
+    ("11_annealing", "test_accuracy", 0.9900, "does better still"),
+])
+def test_a_changed_result_breaks_its_claim(tmp_path, stage_id, field, value,
+                                           phrase):
+    """Copy the results, change one claimed number: its claim must fail."""
+    shutil.copytree(RESULTS, tmp_path / "results")
+    target = tmp_path / "results" / f"{stage_id}.json"
+    record = json.loads(target.read_text())
+    record[field] = value
+    target.write_text(json.dumps(record))
+    stage, _, check = next(c for c in CLAIMS
+                           if c[0] == stage_id and phrase in c[1])
+    check(Run(RESULTS))  # holds on the committed results ...
+    with pytest.raises(AssertionError):
+        check(Run(tmp_path / "results"))  # ... and not on the changed ones
