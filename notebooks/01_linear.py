@@ -32,7 +32,8 @@
 # %% slideshow={"slide_type": "-"}
 import numpy as np
 
-from mnist_talk import data, models, normalization, plots, results, session
+from mnist_talk import (data, demos, evidence, live, models, normalization,
+                        plots, results, session, talk)
 
 np.set_printoptions(linewidth=100)  # an image row of bytes on one line
 
@@ -171,20 +172,140 @@ run.finish(test_accuracy, model.count_params())
 results.ladder(results_dir, ["01_linear"])
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
+# ## In numbers
+
+# %% slideshow={"slide_type": "-"}
+evidence.summary(results_dir, "01_linear", history)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ## What we see
 #
-# The talk's linear model, trained with Keras 1 on the same raw pixels,
-# stalled: its log ends at 63.36% (its headline says 66.37%), and a much
-# smaller learning rate did not help. Ours, on Keras 3, gets further: the
-# result is above.
-#
-# Both see pixels from 0 to 255. In the curves, the training loss is
-# large for so simple a model, and the test error (dashed) jumps from
-# epoch to epoch: each step is far too big for inputs on this scale.
+# - The training loss falls in most epochs, but stays large for so simple
+#   a model; the test accuracy jumps up and down from epoch to epoch. With
+#   pixels from 0 to 255 each step of the optimizer is far too big.
+# - The talk's Keras 1 run of the same model ends far lower (third line).
+#   The next slides find out why.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Point at the jagged test curve. The fix the talk proposes is not a smaller
 # learning rate but inputs on a sensible scale: that is the next stage.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The talk's 66%: Keras 1's loss
+#
+# Keras 1 took the log of the softmax's probabilities after clipping them
+# to [10⁻⁷, 1 − 10⁻⁷]. A wrong answer whose true digit gets less than
+# 10⁻⁷ costs exactly −ln 10⁻⁷ ≈ 16.118, whatever the weights: its gradient
+# is zero. Keras 3 (on TensorFlow) takes the loss from the softmax's
+# inputs instead. Here is Keras 1's loss, written in Keras 3 ops:
+
+# %% slideshow={"slide_type": "fragment"}
+FLOOR = 1e-7  # Keras 1's epsilon
+
+
+def keras1_crossentropy(y_true, y_pred):
+    clipped = keras.ops.clip(y_pred, FLOOR, 1 - FLOOR)
+    return -keras.ops.sum(y_true * keras.ops.log(clipped), axis=-1)
+
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## The same model, trained with Keras 1's loss
+#
+# Same seed, pixels, optimizer, batch size and epochs; only the loss
+# differs.
+
+# %% slideshow={"slide_type": "fragment"}
+session.seed_everything(seed)
+keras1_model = keras.Sequential([
+    keras.Input(shape=(28, 28)),
+    keras.layers.Flatten(),
+    keras.layers.Dense(10, activation="softmax"),
+], name="linear_keras1_loss")
+keras1_model.compile(optimizer="adam", loss=keras1_crossentropy,
+                     metrics=["accuracy"])
+
+# %% slideshow={"slide_type": "subslide"}
+keras1_board = live.Board(epochs, talk_accuracy=run.stage.talk_accuracy)
+keras1_history = keras1_model.fit(
+    x_train[:train_size], y_train_hot[:train_size],
+    epochs=epochs, batch_size=batch_size,
+    validation_data=(x_test, y_test_hot),
+    verbose=0, callbacks=[keras1_board.callback("Keras 1's loss")])
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## Both runs
+
+# %% slideshow={"slide_type": "-"}
+plots.show_curves({"Keras 3's loss": history,
+                   "Keras 1's loss": keras1_history},
+                  run.stage.talk_accuracy)
+
+# %% slideshow={"slide_type": "fragment"}
+evidence.curves(keras1_history)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Why it stalls: the images at the floor
+#
+# Per training image, the probability given to its true digit; and
+# whether its loss moves when every weight is nudged by about 10⁻⁵.
+
+# %% slideshow={"slide_type": "fragment"}
+train_hot = y_train_hot[:train_size]
+p_true = (keras1_model.predict(x_train[:train_size], verbose=0)
+          * train_hot).sum(axis=1)
+moved = demos.loss_moves_when_nudged(keras1_model, keras1_crossentropy,
+                                     x_train[:train_size], train_hot,
+                                     scale=1e-5, seed=seed)
+groups = {"at the floor, ≤ 10⁻⁷": p_true <= FLOOR,
+          "in between": (p_true > FLOOR) & (p_true < 1 - FLOOR),
+          "at the ceiling, ≥ 1 − 10⁻⁷": p_true >= 1 - FLOOR}
+results.Table(["true digit's probability", "training images",
+               "loss moved when nudged"],
+              [[name, int(group.sum()), int(moved[group].sum())]
+               for name, group in groups.items()])
+
+# %% slideshow={"slide_type": "subslide"}
+at_floor = groups["at the floor, ≤ 10⁻⁷"]
+wrong = (keras1_model.predict(x_train[:train_size], verbose=0).argmax(axis=1)
+         != y_train[:train_size])
+last_loss = keras1_history.history["loss"][-1]
+run.add(keras1_loss={"history": keras1_history.history,
+                     "at_floor": float(at_floor.mean()),
+                     "wrong": float(wrong.mean()),
+                     "groups": {name: [int(group.sum()),
+                                       int(moved[group].sum())]
+                                for name, group in groups.items()}})
+live.Status(f"at the floor: {at_floor.mean():.1%} of the training images; "
+            f"wrong: {wrong.mean():.1%}; last training loss ÷ 16.118 = "
+            f"{last_loss / -np.log(FLOOR):.1%}")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## The talk's own log says the same
+#
+# Every epoch of the talk's first fit: its loss is 16.118 times its error
+# rate, as if every mistake sat at the floor and every right answer cost
+# nothing.
+
+# %% slideshow={"slide_type": "fragment"}
+results.Table(["epoch", "loss", "error rate", "16.118 × error rate"],
+              [[i + 1, f"{loss:.4f}", f"{error:.2%}", f"{floor:.4f}"]
+               for i, (loss, error, floor)
+               in enumerate(talk.clipped_loss_check())])
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## What we see
+#
+# - With Keras 1's loss the model stalls far below Keras 3's run: about as
+#   many training images sit at the floor as it gets wrong, and their loss
+#   does not move when the weights do (but for a few at the floor's very
+#   edge), so nothing pulls them right.
+# - The talk's log fits the same picture, epoch by epoch.
+# - The talk's run stalled lower than ours.
+# - The talk then set a tiny learning rate and trained 5 more epochs. In
+#   Keras 1, `model.optimizer.lr = …` after the first `fit` does not reach
+#   the training function, which was built at the first `fit` with the old
+#   rate (Keras 1.2.2, `engine/training.py`, `_make_train_function`). That
+#   cell most likely kept training at 0.001.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Recap
@@ -192,7 +313,9 @@ results.ladder(results_dir, ["01_linear"])
 # In this notebook we
 # - loaded MNIST: 60,000 training and 10,000 test images of 28 × 28 bytes;
 # - turned labels into one-hot rows, by hand and with Keras;
-# - trained a linear model with 7,850 parameters on the raw pixels.
+# - trained a linear model with 7,850 parameters on the raw pixels;
+# - trained it again with Keras 1's clipped loss, and found why the talk's
+#   run stalled: mistakes at the probability floor teach nothing.
 #
 # Next, **02 · Normalized inputs**: the same model, with every pixel
 # rescaled to mean 0 and standard deviation 1.

@@ -30,7 +30,7 @@
 # %% slideshow={"slide_type": "-"}
 import numpy as np
 
-from mnist_talk import data, models, results, session
+from mnist_talk import data, evidence, models, results, session
 
 # %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 5  # as in the talk
@@ -101,8 +101,11 @@ run.finish(test_accuracy, model.count_params())
 # %% slideshow={"slide_type": "fragment"}
 results.ladder(results_dir, ["02_normalized", "03_hidden_layer"])
 
-# %% slideshow={"slide_type": "fragment"}
-results.last_epochs(history, run.stage.talk_accuracy)
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## In numbers
+
+# %% slideshow={"slide_type": "-"}
+evidence.summary(results_dir, "03_hidden_layer", history, before="02_normalized")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## What we see

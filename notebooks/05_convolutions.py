@@ -30,7 +30,7 @@
 # %% slideshow={"slide_type": "-"}
 import numpy as np
 
-from mnist_talk import data, demos, models, plots, results, session
+from mnist_talk import data, demos, evidence, models, plots, results, session
 
 # %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 5  # as in the talk
@@ -53,6 +53,19 @@ run
 # %% tags=["nbval-check-output"] slideshow={"slide_type": "-"}
 mnist = data.prepare()
 mnist
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## A channel axis
+#
+# A convolution reads images with channels: one number per colour at each
+# pixel. MNIST is grey, so each image gets a channel axis of length 1.
+# The talk added it in front (`np.expand_dims(x, 1)`, Keras 1 on Theano
+# put channels first); Keras 3 puts channels last. `data.prepare()` has
+# done this for every stage since 02:
+
+# %% tags=["nbval-check-output"] slideshow={"slide_type": "fragment"}
+(raw_train, _), _ = data.load_mnist()
+raw_train.shape, np.expand_dims(raw_train, -1).shape, mnist.x_train.shape
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## What is a convolution?
@@ -139,8 +152,11 @@ run.finish(test_accuracy, model.count_params())
 # %% slideshow={"slide_type": "fragment"}
 results.ladder(results_dir, ["04_deeper", "05_convolutions"])
 
-# %% slideshow={"slide_type": "fragment"}
-results.last_epochs(history, run.stage.talk_accuracy)
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## In numbers
+
+# %% slideshow={"slide_type": "-"}
+evidence.summary(results_dir, "05_convolutions", history, before="04_deeper")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## What we see
@@ -149,11 +165,10 @@ results.last_epochs(history, run.stage.talk_accuracy)
 # makes clearly fewer mistakes: sharing weights across the image is the
 # right assumption for pictures.
 #
-# The line above sets our last epochs beside the talk's 98.49%. The
-# talk's own log for this stage peaks at 98.35% and ends at 98.22%: its
-# headline is above every epoch of its log (it is the fourth epoch of
-# stage 06's log). With a constant learning rate the test accuracy moves
-# from one epoch to the next; stage 11 deals with that.
+# The talk's 98.49% is above every epoch of its own log for this stage
+# (In numbers); it is the fourth epoch of stage 06's log. With a constant
+# learning rate the test accuracy moves from one epoch to the next; stage
+# 11 deals with that.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Recap

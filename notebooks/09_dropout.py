@@ -31,7 +31,7 @@
 # %% slideshow={"slide_type": "-"}
 import numpy as np
 
-from mnist_talk import data, demos, models, results, session
+from mnist_talk import data, demos, evidence, models, results, session
 
 # %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 5  # as in the talk
@@ -119,16 +119,19 @@ run.finish(test_accuracy, model.count_params())
 # %% slideshow={"slide_type": "fragment"}
 results.ladder(results_dir, ["08_batch_norm", "09_dropout"])
 
-# %% slideshow={"slide_type": "fragment"}
-results.last_epochs(history, run.stage.talk_accuracy)
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## In numbers
+
+# %% slideshow={"slide_type": "-"}
+evidence.summary(results_dir, "09_dropout", history, before="08_batch_norm")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## What we see
 #
 # With dropout the training accuracy no longer runs ahead of the test
 # accuracy; in five epochs the network has less time to fit, and the
-# gain over stage 08 is small. Dropout pays off in longer training, which
-# the next stages do.
+# gain over stage 08 is small. Dropout is meant to pay off over longer
+# training, which the next stages do.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Recap

@@ -72,11 +72,12 @@ def _last_gap(h: dict) -> float:
 
 
 # -- 01 ---------------------------------------------------------------------
-@claim("01_linear", "The training loss falls steadily")
+@claim("01_linear", "The training loss falls in most epochs, but stays "
+       "large")
 def _(run):
     loss = run.history("01_linear")["loss"]
-    assert loss[-1] < loss[0] / 1.5
-    assert evidence.falls(loss) >= len(loss) - 2, loss
+    assert loss[-1] < loss[0] / 1.5 and loss[-1] > 1
+    assert evidence.falls(loss) >= len(loss) - 3, loss
 
 
 @claim("01_linear", "the test accuracy jumps up and down")
@@ -106,16 +107,17 @@ def _(run):
     assert abs(k1["at_floor"] - k1["wrong"]) < 0.02, k1
 
 
-@claim("01_linear", "their loss does not move when the weights do")
+@claim("01_linear", "their loss does not move when the weights do (but for "
+       "a few at the floor's very edge)")
 def _(run):
     groups = run["01_linear"]["keras1_loss"]["groups"]
     floor = next(v for k, v in groups.items() if "floor" in k)
     between = next(v for k, v in groups.items() if "between" in k)
-    assert floor[0] > 1000 and floor[1] == 0, groups
+    assert floor[0] > 1000 and floor[1] <= 5, groups
     assert between[1] > 0.5 * between[0], groups
 
 
-@claim("01_linear", "the talk's run stalled lower than ours")
+@claim("01_linear", "The talk's run stalled lower than ours")
 def _(run):
     k1 = run["01_linear"]["keras1_loss"]["history"]["val_accuracy"]
     assert talk.log_summary("01_linear")["last"] < k1[-1]
@@ -206,12 +208,19 @@ def _(run):
     assert epochs[3][3] == talk.TALK["05_convolutions"]["headline"]
 
 
-@claim("06_max_pooling", "A quarter of stage 05's parameters, and each "
-       "epoch is faster, for an accuracy in the same range")
+@claim("06_max_pooling", "A quarter of stage 05's parameters, and about as "
+       "long per epoch")
 def _(run):
     a, b = run["05_convolutions"], run["06_max_pooling"]
     assert 0.2 < b["params"] / a["params"] < 0.3
-    assert results.seconds_per_epoch(b) < results.seconds_per_epoch(a)
+    ratio = results.seconds_per_epoch(b) / results.seconds_per_epoch(a)
+    assert 0.8 < ratio < 1.2, ratio
+    assert abs(a["test_accuracy"] - b["test_accuracy"]) < 0.005
+
+
+@claim("06_max_pooling", "for an accuracy in the same range")
+def _(run):
+    a, b = run["05_convolutions"], run["06_max_pooling"]
     assert abs(a["test_accuracy"] - b["test_accuracy"]) < 0.005
 
 
@@ -236,9 +245,25 @@ def _(run):
 
 
 # -- 08-10 ------------------------------------------------------------------
-@claim("08_batch_norm", "its own training log for this stage ends at 97.12%")
+@claim("08_batch_norm", "the best epoch of its own training log for this "
+       "stage, which ends at 97.12%")
 def _(run):
     assert talk.log_summary("08_batch_norm")["last"] == 0.9712
+
+
+@claim("08_batch_norm", "Not by starting faster: after the first epoch its "
+       "test accuracy is below stage 07's, then it climbs in every epoch")
+def _(run):
+    h, h07 = run.history("08_batch_norm"), run.history("07_vgg")
+    acc = h["val_accuracy"]
+    assert acc[0] < h07["val_accuracy"][0]
+    assert evidence.falls([-a for a in acc]) == len(acc) - 1, acc
+
+
+@claim("08_batch_norm", "Each epoch also costs more than stage 07's")
+def _(run):
+    assert (results.seconds_per_epoch(run["08_batch_norm"])
+            > results.seconds_per_epoch(run["07_vgg"]))
 
 
 @claim("08_batch_norm", "beats both stage 07 and the shallow networks")
