@@ -31,7 +31,7 @@
 # %% slideshow={"slide_type": "-"}
 import numpy as np
 
-from mnist_talk import data, models, plots, results, session
+from mnist_talk import data, evidence, models, plots, results, session
 
 # %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 10  # as in the talk
@@ -117,8 +117,11 @@ run.finish(test_accuracy, model.count_params())
 # %% slideshow={"slide_type": "fragment"}
 results.ladder(results_dir, ["09_dropout", "10_augmentation"])
 
-# %% slideshow={"slide_type": "fragment"}
-results.last_epochs(history, run.stage.talk_accuracy)
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## In numbers
+
+# %% slideshow={"slide_type": "-"}
+evidence.summary(results_dir, "10_augmentation", history, before="09_dropout")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## What we see
