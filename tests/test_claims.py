@@ -350,15 +350,17 @@ def _(run):
                - evidence.errors(r["students_accuracy"])) <= 5
 
 
-@claim("13_pseudo_labels", "Some networks' training accuracy falls for a few "
-       "epochs early on")
+@claim("13_pseudo_labels", "One student's training accuracy fell in epochs 3 "
+       "and 4 (the line above), where the schedule's rate is near its peak, "
+       "and that student ends as the weakest of the three")
 def _(run):
-    h = run["13_pseudo_labels"]["history"]
-    early = [i for student in h.values()
-             for i in range(1, len(student["accuracy"]))
-             if student["accuracy"][i] < student["accuracy"][i - 1]
-             and i < 6]
-    assert early, "no student's training accuracy fell in epochs 2-6"
+    r = run["13_pseudo_labels"]
+    fell_early = [i for i, student in enumerate(r["history"].values())
+                  if [e + 1 for e in range(1, 5) if student["accuracy"][e]
+                      < student["accuracy"][e - 1]] == [3, 4]]
+    assert len(fell_early) == 1, r["history"].keys()
+    accuracies = r["member_accuracies"]
+    assert accuracies[fell_early[0]] == min(accuracies)
 
 
 def _test_labels():
