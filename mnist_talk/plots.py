@@ -184,7 +184,7 @@ def _pick(indices, n, rng):
 
 #: The largest figure that fits a 1280×720 slide under its heading line, in
 #: inches at matplotlib's default 100 dpi (the stage-13 analysis figures).
-SLIDE_FIGURE = (13, 5.6)
+SLIDE_FIGURE = (13, 4.6)
 
 
 def _exponent(x: float) -> str:
@@ -277,14 +277,14 @@ def show_confusion(labels, probabilities) -> None:
     diagonal = np.eye(10, dtype=bool)
     cmap = plt.get_cmap("Reds").with_extremes(bad="0.88")
     norm = Normalize(0, max(errors.max(), 1))
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5.4),
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.6),
                                       gridspec_kw={"width_ratios": [1.25, 1]})
     left.imshow(np.ma.masked_array(errors, diagonal), cmap=cmap, norm=norm)
     for t in range(10):
         for p in range(10):
             if t == p:
                 left.text(p, t, counts[t, p], ha="center", va="center",
-                          fontsize=11, color="0.35")
+                          fontsize=10, color="0.35")
             elif errors[t, p]:
                 r, g, b, _ = cmap(norm(errors[t, p]))
                 dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
@@ -464,7 +464,7 @@ def least_confident(images, labels, probabilities, n: int = 20) -> None:
     cols = max(1, min(10, len(chosen)))
     rows = max(1, -(-len(chosen) // cols))
     fig, axes = plt.subplots(rows, cols,
-                             figsize=(1.3 * cols, min(1.6 * rows, 5.6)),
+                             figsize=(1.3 * cols, min(1.6 * rows, 4.6)),
                              squeeze=False)
     for ax in axes.flat:
         ax.axis("off")

@@ -19,7 +19,7 @@
 # differ, so the average makes fewer.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# The talk only describes this stage ("about 15% fewer errors"). Here we
+# The talk only describes this stage ("approx. 15% improvements"). Here we
 # measure it.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}

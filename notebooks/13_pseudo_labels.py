@@ -211,8 +211,7 @@ results.ladder(results_dir)
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## The talk's numbers, audited
 #
-# The talk's headline per stage, its own training log, and our run
-# (`mnist_talk.talk` holds the log, with transcript line numbers).
+# The talk's headline per stage, its own log (`mnist_talk.talk`), ours.
 
 # %% slideshow={"slide_type": "-"}
 talk.audit_table(results_dir)
@@ -255,16 +254,14 @@ plots.random_predictions(mnist.x_test, mnist.y_test, final, correct=False)
 plots.confident_right_per_digit(mnist.x_test, mnist.y_test, final)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# ## For each true digit, the worst mistakes
-#
-# Ranked by the probability given to the true digit, lowest first.
+# ## For each true digit, the worst mistakes, worst first
 
 # %% slideshow={"slide_type": "-"}
 plots.worst_mistakes_per_digit(mnist.x_test, mnist.y_test, final)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# The talk sorted each digit's mistakes the other way round, near misses
-# first. Many of the worst mistakes are digits a person would hesitate
+# Worst first: the lowest probability given to the true digit. The talk
+# sorted each digit's mistakes the other way round, near misses first. Many of the worst mistakes are digits a person would hesitate
 # over too, and a few look mislabelled.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}

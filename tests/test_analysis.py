@@ -7,9 +7,9 @@ import pytest
 from mnist_talk import plots
 
 #: A figure must fit a 1280×720 slide under its heading, at 100 dpi.
-MAX_WIDTH, MAX_HEIGHT = 13, 5.6
+MAX_WIDTH, MAX_HEIGHT = 13, 4.6
 #: The smallest side of a digit that still reads on a slide, in inches.
-MIN_IMAGE = 0.45
+MIN_IMAGE = 0.38
 
 
 def _softmax(logits):
@@ -239,8 +239,10 @@ def test_confusion_counts_are_readable(agg):
     to_px = matrix_ax.transData
     written = {}
     for text in matrix_ax.texts:
-        assert text.get_fontsize() >= 11
         p, t = (int(round(v)) for v in text.get_position())
+        # the mistakes at 11 pt or more; the four-digit right answers on
+        # the diagonal at 10 pt, so that they fit their cells
+        assert text.get_fontsize() >= (10 if t == p else 11)
         written[t, p] = text
         (x0, y0), (x1, y1) = to_px.transform([(p - 0.5, t + 0.5),
                                               (p + 0.5, t - 0.5)])
