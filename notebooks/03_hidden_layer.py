@@ -105,7 +105,8 @@ results.ladder(results_dir, ["02_normalized", "03_hidden_layer"])
 # ## In numbers
 
 # %% slideshow={"slide_type": "-"}
-evidence.summary(results_dir, "03_hidden_layer", history, before="02_normalized")
+evidence.summary(results_dir, "03_hidden_layer", history,
+                 before="02_normalized")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## What we see

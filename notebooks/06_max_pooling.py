@@ -138,7 +138,8 @@ results.ladder(results_dir, ["05_convolutions", "06_max_pooling"])
 # ## In numbers
 
 # %% slideshow={"slide_type": "-"}
-evidence.summary(results_dir, "06_max_pooling", history, before="05_convolutions")
+evidence.summary(results_dir, "06_max_pooling", history,
+                 before="05_convolutions")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## What we see

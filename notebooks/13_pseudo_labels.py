@@ -225,7 +225,7 @@ talk.audit_table(results_dir)
 #
 # | result | test accuracy | source |
 # |---|---|---|
-# | 35 columns of CNNs | 99.77% | Cireşan, Meier, Schmidhuber, CVPR 2012, arXiv:1202.2745 |
+# | 35 columns of CNNs | 99.77% | Cireşan et al., CVPR 2012, arXiv:1202.2745 |
 # | 5 networks with DropConnect | 99.79% | Wan et al., ICML 2013 |
 # | 3 simple CNNs, majority vote | 99.87% | An et al. 2020, arXiv:2008.10400 |
 # | two-level ensemble of those | 99.91% | An et al. 2020, arXiv:2008.10400 |
@@ -260,9 +260,10 @@ plots.confident_right_per_digit(mnist.x_test, mnist.y_test, final)
 plots.worst_mistakes_per_digit(mnist.x_test, mnist.y_test, final)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Worst first: the lowest probability given to the true digit. The talk
-# sorted each digit's mistakes the other way round, near misses first. Many of the worst mistakes are digits a person would hesitate
-# over too, and a few look mislabelled.
+# Worst first: the lowest probability given to the true digit. The talk sorted
+# each digit's mistakes the other way round, near misses first. Many of the
+# worst mistakes are digits a person would hesitate over too, and a few look
+# mislabelled.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## The least confident predictions
