@@ -84,21 +84,6 @@ def check_floor(accuracy: float, floor: float) -> None:
             f"{floor:.2%}")
 
 
-def last_epochs(history, talk_accuracy: float | None, n: int = 3) -> str:
-    """The spread of test accuracy over the last `n` epochs (stage 02 on).
-
-    A single final epoch moves by a few tenths of a point from one epoch to
-    the next; this puts our figure and the talk's in that light.
-    """
-    h = getattr(history, "history", history)
-    last = h["val_accuracy"][-n:]
-    text = (f"test accuracy over the last {len(last)} epochs: "
-            f"{min(last):.2%} to {max(last):.2%}")
-    if talk_accuracy is not None:
-        text += f"; the talk: {talk_accuracy:.2%}"
-    return text
-
-
 def _errors(probabilities, labels) -> int:
     """How many images' most probable digit is wrong."""
     import numpy as np

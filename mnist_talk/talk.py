@@ -497,15 +497,12 @@ def audit_rows(results_dir) -> list[dict]:
     return rows
 
 
-def _pct(x) -> str:
-    return "—" if x is None else f"{x:.2%}"
-
-
 def audit_table(results_dir) -> results.Table:
     """`audit_rows` as a six-column table that fits a slide."""
-    rows = [[r["stage"][:2], _pct(r["headline"]),
-             _pct(r["log_last"]), _pct(r["log_best"]),
-             r["verdict"].removeprefix("headline "), _pct(r["ours"])]
+    rows = [[r["stage"][:2], results._pct(r["headline"]),
+             results._pct(r["log_last"]), results._pct(r["log_best"]),
+             r["verdict"].removeprefix("headline "),
+             results._pct(r["ours"])]
             for r in audit_rows(results_dir)]
     return results.Table(["stage", "talk", "log last", "log best",
                           "headline vs log", "ours"], rows)
