@@ -2,22 +2,37 @@
 # Both set everything up on a fresh clone, and do nothing twice.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
-VENV   := .venv
+# The Keras backend, and with it the venv: tensorflow (the default) in
+# .venv, jax in .venv-jax, torch in .venv-torch, each from its own
+# requirements-BACKEND.txt. `make test BACKEND=jax` tests the series on JAX.
+BACKEND  ?= tensorflow
+BACKENDS := tensorflow jax torch
+ifeq ($(filter $(BACKEND),$(BACKENDS)),)
+$(error BACKEND=$(BACKEND) is not a Keras backend we install: use one of $(BACKENDS), e.g. make test BACKEND=jax)
+endif
+export KERAS_BACKEND := $(BACKEND)
+VENV   := $(if $(filter tensorflow,$(BACKEND)),.venv,.venv-$(BACKEND))
 BIN    := $(VENV)/bin
-# GPU=1 adds TensorFlow's CUDA libraries; it is on by default where
+REQUIREMENTS := requirements-$(BACKEND).txt
+# GPU=1 adds the backend's CUDA libraries (TensorFlow's [and-cuda], JAX's
+# [cuda12]; PyPI's torch carries its own); it is on by default where
 # nvidia-smi exists. `make GPU=0 ...` forces a CPU-only install.
 GPU    ?= $(shell command -v nvidia-smi >/dev/null 2>&1 && echo 1 || echo 0)
+CUDA_EXTRA := $(if $(filter tensorflow,$(BACKEND)),tensorflow[and-cuda],$(if $(filter jax,$(BACKEND)),jax[cuda12]))
 STAMP  := $(VENV)/.installed-gpu$(GPU)
+SMOKE  := build/smoke$(if $(filter tensorflow,$(BACKEND)),,-$(BACKEND))
 ARGS   ?=
 VENDOR := slides/vendor/.installed
 
-.PHONY: bench seeds ladder help venv data talk test unit notebooks check-pairs sync lab present slides browser clean
+.PHONY: backends bench seeds ladder help venv data talk test unit notebooks check-pairs sync lab present slides browser clean
 
 help:
 	@echo "make talk    run all notebooks with their full settings (ARGS='--stages 01 --epochs 2')"
 	@echo "make test    unit tests + every notebook re-executed with smoke settings"
+	@echo "             (BACKEND=jax or BACKEND=torch: the same in .venv-jax / .venv-torch)"
 	@echo "make seeds   stages 12-13 again with seeds 2 and 3, beside the committed run (SEEDS='2 3')"
 	@echo "make bench   time to 99% of our fastest recipe against the keras-io convnet (REPEATS=3)"
+	@echo "make backends seconds per epoch on TensorFlow, JAX and PyTorch (TIMED='tensorflow jax')"
 	@echo "make sync    push notebooks/*.py into their .ipynb pairs (outputs kept)"
 	@echo "make slides  render every executed notebook as an offline reveal.js deck in slides/,"
 	@echo "             check that every slide fits 1280x720, contact sheets in build/slides/"
@@ -25,12 +40,12 @@ help:
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt $(REQUIREMENTS) pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is needed, found " + sys.version.split()[0]'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	if [ "$(GPU)" = 1 ]; then $(BIN)/python -m pip install --quiet --disable-pip-version-check "tensorflow[and-cuda]" -c requirements.txt; fi
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r $(REQUIREMENTS)
+	if [ "$(GPU)" = 1 ] && [ -n "$(CUDA_EXTRA)" ]; then $(BIN)/python -m pip install --quiet --disable-pip-version-check "$(CUDA_EXTRA)" -c $(REQUIREMENTS); fi
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	rm -f $(VENV)/.installed-gpu*
 	touch $@
 
@@ -41,6 +56,15 @@ talk: venv data $(VENDOR) browser
 	$(BIN)/python -m mnist_talk.series run $(ARGS)
 	$(BIN)/python -m mnist_talk.results README.md
 	$(BIN)/python -m mnist_talk.slides
+
+# Seconds per epoch of a dense, a VGG and an augmented VGG on each backend,
+# each in its own venv (made here if missing), into results/backends.json
+# and the README. TIMED='tensorflow jax' leaves torch's GBs uninstalled.
+TIMED ?= tensorflow jax torch
+backends: venv data
+	for b in $(TIMED); do $(MAKE) --no-print-directory venv BACKEND=$$b || exit 1; done
+	$(BIN)/python -m mnist_talk.backends --backends $(TIMED)
+	$(BIN)/python -m mnist_talk.results README.md
 
 REPEATS ?= 3
 bench: venv data
@@ -53,9 +77,9 @@ unit: venv
 	$(BIN)/python -m pytest tests
 
 notebooks: venv data
-	rm -rf build/smoke
-	$(BIN)/python -m mnist_talk.series prepare-smoke --out build/smoke
-	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider build/smoke
+	rm -rf $(SMOKE)
+	$(BIN)/python -m mnist_talk.series prepare-smoke --out $(SMOKE)
+	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider $(SMOKE)
 
 check-pairs: venv
 	$(BIN)/python -m mnist_talk.series check-pairs

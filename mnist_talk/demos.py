@@ -91,9 +91,11 @@ def loss_moves_when_nudged(model, loss, x, y_hot, scale: float = 1e-5,
     """
     import keras
 
+    truth = keras.ops.convert_to_tensor(y_hot, "float32")
+
     def per_image():
-        p = model.predict(x, verbose=0)
-        return keras.ops.convert_to_numpy(loss(y_hot, p))
+        p = keras.ops.convert_to_tensor(model.predict(x, verbose=0))
+        return keras.ops.convert_to_numpy(loss(truth, p))
 
     weights = model.get_weights()
     before = per_image()

@@ -37,8 +37,8 @@ def vgg(mean: float, std: float, *, batch_norm: bool = False,
     max-pooling; then a 100-unit sigmoid layer and a 10-way softmax.
     `batch_norm` adds a `BatchNormalization` after each pool (stage 08);
     `dropout` gives five rates, one after each block and one before the
-    output (stage 09); `augmentation` is a list of Keras preprocessing
-    layers placed first, active only while training (stage 10).
+    output (stage 09); `augmentation` is a list of layers placed first,
+    active only while training (stage 10).
     """
     import keras
     from keras import layers
@@ -68,19 +68,15 @@ def vgg(mean: float, std: float, *, batch_norm: bool = False,
 
 def augmentation(rotation_degrees: float = 10, zoom: float = 0.1,
                  shear: float = 0.1, seed: int | None = None) -> list:
-    """The talk's augmentation as Keras 3 preprocessing layers (stage 10).
+    """The talk's augmentation, as a list of layers to put first (stage 10).
 
-    `RandomRotation` takes a fraction of a full turn, so 10° is 10/360;
-    the shear is horizontal, like `ImageDataGenerator(shear_range=...)`.
+    One `augment.RandomAffine`: Keras 3's rotation, zoom and horizontal
+    shear for the talk's ranges, drawn per image and applied in one warp
+    that compiles on every backend.
     """
-    from keras import layers
+    from .augment import RandomAffine
 
-    return [
-        layers.RandomRotation(rotation_degrees / 360, fill_mode="constant",
-                              seed=seed),
-        layers.RandomZoom(zoom, fill_mode="constant", seed=seed),
-        layers.RandomShear(x_factor=shear, fill_mode="constant", seed=seed),
-    ]
+    return [RandomAffine(rotation_degrees, zoom, shear, seed=seed)]
 
 
 def annealing_schedule(epochs: int, steps_per_epoch: int,

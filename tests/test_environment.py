@@ -1,3 +1,4 @@
+import os
 import re
 from importlib import metadata
 from pathlib import Path
@@ -7,30 +8,46 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _pins():
+BACKENDS = ("tensorflow", "jax", "torch")
+
+
+def _pins(name: str = "requirements.txt") -> dict:
+    """`{package: version}` of a requirements file, following `-r`."""
     pins = {}
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
+    for line in (ROOT / name).read_text().splitlines():
         line = line.split("#")[0].strip()
-        if line:
-            name, sep, version = line.partition("==")
+        if line.startswith("-r "):
+            pins.update(_pins(line[3:].strip()))
+        elif line:
+            name_, sep, version = line.partition("==")
             assert sep and re.fullmatch(r"[\w.]+", version), line
-            pins[name.lower()] = version
+            pins[name_.lower()] = version
     return pins
 
 
-def test_environment_yml_points_at_the_one_pinned_list():
+def test_environment_yml_points_at_the_pinned_lists():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     deps = env["dependencies"]
     assert "python=3.11" in deps
     pip = next(d["pip"] for d in deps if isinstance(d, dict))
-    assert pip == ["-r requirements.txt"]
+    assert pip == ["-r requirements-tensorflow.txt"]
+
+
+def test_each_backend_adds_its_own_pins_to_the_shared_ones():
+    shared = _pins()
+    assert {"keras", "jupytext", "nbval", "papermill", "matplotlib",
+            "numpy", "jupyter"} <= set(shared)
+    assert not set(shared) & set(BACKENDS)
+    for backend in BACKENDS:
+        own = _pins(f"requirements-{backend}.txt")
+        assert own.items() >= shared.items(), backend
+        assert backend in own and not set(own) - set(shared) - {
+            backend, "jaxlib"}, backend
 
 
 def test_installed_versions_are_the_pinned_ones():
-    pins = _pins()
-    assert {"tensorflow", "keras", "jupytext", "nbval", "papermill",
-            "matplotlib", "numpy", "jupyter"} <= set(pins)
-    for name, version in pins.items():
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    for name, version in _pins(f"requirements-{backend}.txt").items():
         assert metadata.version(name) == version, name
 
 

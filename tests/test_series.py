@@ -128,11 +128,13 @@ def test_a_run_prints_progress_and_records_its_wall_time(tmp_path, capsys):
     assert (out / "01_linear.ipynb").exists()
 
 
-def test_expected_device_is_told_before_anything_starts():
+def test_expected_device_is_told_before_anything_starts(monkeypatch):
     from mnist_talk import devices
 
     assert devices.expected("cpu").startswith("cpu -> CPU")
-    assert devices.expected("gpu:1") == "gpu:1 -> GPU 1 via tensorflow"
+    for backend in ("tensorflow", "jax", "torch"):
+        monkeypatch.setenv("KERAS_BACKEND", backend)
+        assert devices.expected("gpu:1") == f"gpu:1 -> GPU 1 via {backend}"
     with pytest.raises(devices.DeviceError, match="unknown device 'tpu'"):
         devices.expected("tpu")
 

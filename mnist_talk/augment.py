@@ -1,0 +1,174 @@
+"""The talk's augmentation as one random affine warp in `keras.ops` (stage 10).
+
+Keras 3's `RandomRotation`, `RandomZoom` and `RandomShear` each warp the
+image once, with `keras.ops.image.affine_transform`. On JAX they declare
+`supports_jit = False`, so a model that holds them trains uncompiled; on
+PyTorch the warp loops over the images in Python. `RandomAffine` draws the
+same three transforms per image, multiplies them into one matrix and samples
+the image once, bilinearly, with array operations every backend compiles.
+
+Each transform is Keras's own, with the same parameters: the tests
+(`tests/test_augment.py`) warp images with both and compare.
+"""
+
+from __future__ import annotations
+
+import math
+
+import keras
+from keras import ops
+
+
+def matrix(angle, zoom, shear, height: int, width: int):
+    """The 3×3 matrices that map an output pixel to where it is read from.
+
+    `angle` in degrees, `zoom` as a factor (1.1 reads 10% further from the
+    centre, so the digit shrinks), `shear` as `RandomShear`'s `x_factor`;
+    each of shape `(batch,)`. Coordinates are `(column, row, 1)`, as in
+    `keras.ops.image.affine_transform`. Rotation and zoom turn about the
+    image's centre, as Keras's layers do; Keras's shear turns about the
+    corner (0, 0). The three layers one after the other read the input at
+    `R @ Z @ S @ p` for output pixel `p`, so one matrix does all three.
+    """
+    n = ops.shape(angle)[0]
+    zero, one = ops.zeros((n,)), ops.ones((n,))
+
+    def stack(rows):
+        return ops.stack([ops.stack(row, axis=-1) for row in rows], axis=-2)
+
+    theta = ops.cast(angle, "float32") * (math.pi / 180)
+    cos, sin = ops.cos(theta), ops.sin(theta)
+    zoom, shear = ops.cast(zoom, "float32"), ops.cast(shear, "float32")
+    cx, cy = (width - 1) / 2, (height - 1) / 2
+    # rotate, then zoom, about (cx, cy): translate, R @ Z, translate back
+    a, b = cos * zoom, -sin * zoom
+    c, d = sin * zoom, cos * zoom
+    rotate_zoom = stack([[a, b, cx - a * cx - b * cy],
+                         [c, d, cy - c * cx - d * cy],
+                         [zero, zero, one]])
+    shear_m = stack([[one, shear, zero], [zero, one, zero],
+                     [zero, zero, one]])
+    return ops.matmul(rotate_zoom, shear_m)
+
+
+def warp(images, matrices, fill_value: float = 0.0):
+    """Read each image at `matrices @ (x, y, 1)`, bilinearly (stage 10).
+
+    `images` is `(batch, height, width, channels)`; `matrices` is
+    `(batch, 3, 3)`. A neighbour outside the image counts as `fill_value`,
+    as with Keras's `fill_mode="constant"`.
+    """
+    batch, height, width, channels = ops.shape(images)
+    ys, xs = ops.meshgrid(ops.arange(height, dtype="float32"),
+                          ops.arange(width, dtype="float32"), indexing="ij")
+    grid = ops.stack([ops.reshape(xs, (-1,)), ops.reshape(ys, (-1,)),
+                      ops.ones((height * width,))])             # (3, H*W)
+    source = ops.matmul(ops.cast(matrices, "float32"), grid)   # (B, 3, H*W)
+    x, y = source[:, 0], source[:, 1]
+    x0, y0 = ops.floor(x), ops.floor(y)
+    flat = ops.reshape(ops.cast(images, "float32"),
+                       (batch, height * width, channels))
+    out = 0.0
+    for dx, dy in ((0, 0), (1, 0), (0, 1), (1, 1)):
+        xi, yi = x0 + dx, y0 + dy
+        weight = (1 - ops.abs(x - xi)) * (1 - ops.abs(y - yi))
+        inside = (xi >= 0) & (xi <= width - 1) & (yi >= 0) & (yi <= height - 1)
+        index = ops.cast(ops.clip(yi, 0, height - 1) * width
+                         + ops.clip(xi, 0, width - 1), "int32")
+        index = ops.broadcast_to(index[..., None],
+                                 (batch, height * width, channels))
+        value = ops.take_along_axis(flat, index, axis=1)
+        value = ops.where(inside[..., None], value, fill_value)
+        out = out + weight[..., None] * value
+    return ops.cast(ops.reshape(out, (batch, height, width, channels)),
+                    images.dtype)
+
+
+@keras.saving.register_keras_serializable(package="mnist_talk")
+class RandomAffine(keras.layers.Layer):
+    """Rotation, zoom and shear drawn per image, applied in one warp (stage 10).
+
+    The talk's `ImageDataGenerator(rotation_range=10, zoom_range=0.1,
+    shear_range=0.1)`, with Keras 3's meaning of each range: an angle in
+    [-10°, 10°], one zoom factor in [0.9, 1.1] for both axes, a horizontal
+    shear in [-0.1, 0.1]. Active only while training, like every Keras
+    augmentation layer.
+    """
+
+    def __init__(self, rotation_degrees: float = 10, zoom: float = 0.1,
+                 shear: float = 0.1, seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        for name, value, top in (("rotation_degrees", rotation_degrees, 180),
+                                 ("zoom", zoom, 1), ("shear", shear, 1)):
+            if not 0 <= value <= top:
+                raise ValueError(f"{name}={value!r}: use a number from 0 to "
+                                 f"{top} (the range is ±{name})")
+        self.rotation_degrees, self.zoom, self.shear = (
+            float(rotation_degrees), float(zoom), float(shear))
+        self.seed = seed
+        self.generator = keras.random.SeedGenerator(seed)
+
+    def draw(self, n):
+        """`(angle, zoom, shear)` for `n` images, each uniform in its range."""
+        def uniform(half_width, centre=0.0):
+            return keras.random.uniform(
+                (n,), centre - half_width, centre + half_width,
+                seed=self.generator)
+        return (uniform(self.rotation_degrees), uniform(self.zoom, 1.0),
+                uniform(self.shear))
+
+    def call(self, images, training=None):
+        if not training:
+            return images
+        _, height, width, _ = ops.shape(images)
+        draws = self.draw(ops.shape(images)[0])
+        return warp(images, matrix(*draws, height, width))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "rotation_degrees":
+                self.rotation_degrees, "zoom": self.zoom,
+                "shear": self.shear, "seed": self.seed}
+
+
+def keras_layers(rotation_degrees: float = 10, zoom: float = 0.1,
+                 shear: float = 0.1, seed: int | None = None) -> list:
+    """Keras 3's own three layers for the same ranges (stage 10's reference).
+
+    `RandomRotation` takes a fraction of a full turn, so 10° is 10/360.
+    """
+    from keras import layers
+
+    return [
+        layers.RandomRotation(rotation_degrees / 360, fill_mode="constant",
+                              seed=seed),
+        layers.RandomZoom(zoom, fill_mode="constant", seed=seed),
+        layers.RandomShear(x_factor=shear, fill_mode="constant", seed=seed),
+    ]
+
+
+def through_keras_layers(images, angle, zoom, shear, steps="all"):
+    """`images` warped by Keras's three layers with the given draws.
+
+    `steps` picks "rotation", "zoom", "shear" or "all" (one after the
+    other, as a `Sequential` of `keras_layers()` applies them).
+    """
+    rotation, zooming, shearing = keras_layers()
+    n = ops.shape(angle)[0]
+    out = ops.convert_to_tensor(images, "float32")
+    zeros = ops.zeros((n,))
+    if steps in ("rotation", "all"):
+        m = rotation._compute_affine_matrix(
+            0.5, 0.5, ops.cast(angle, "float32"), zeros, zeros,
+            ops.ones((n,)), zeros, zeros, *ops.shape(images)[1:3])
+        out = rotation.transform_images(out, {"rotation_matrix": m})
+    if steps in ("zoom", "all"):
+        z = ops.reshape(ops.cast(zoom, "float32"), (n, 1))
+        out = zooming.transform_images(out, {"height_zoom": z,
+                                             "width_zoom": z})
+    if steps in ("shear", "all"):
+        factors = ops.stack([ops.cast(shear, "float32"), zeros], axis=1)
+        out = shearing.transform_images(out, {"shear_factor": factors})
+    return out

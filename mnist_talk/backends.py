@@ -1,0 +1,161 @@
+"""`make backends`: seconds per epoch on each Keras backend, side by side.
+
+    python -m mnist_talk.backends [--backends tensorflow jax torch]
+                                  [--images 12000] [--device cpu]
+
+For each backend it runs `python -m mnist_talk.backends --time` in that
+backend's venv (`.venv`, `.venv-jax`, `.venv-torch`, made by `make venv
+BACKEND=...`), one fresh process each, with `KERAS_BACKEND` set. That
+process trains, batch 128, three epochs of `--images` training images:
+
+- dense: stage 04's network (three ReLU layers of 200);
+- VGG: stage 09's network (batch normalization, dropout), no augmentation;
+- augmented: stage 10's, the same with `augment.RandomAffine` first;
+
+and keeps the median of epochs 2 and 3 (the first one also compiles).
+Everything goes to `results/backends.json`; `python -m mnist_talk.results
+README.md` writes the README's table from it. A backend without a venv is
+reported as skipped, not guessed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .files import write_json
+
+ROOT = Path(__file__).resolve().parents[1]
+BACKENDS = ("tensorflow", "jax", "torch")
+FILE = "backends.json"
+EPOCHS = 3
+BATCH = 128
+
+
+def venv_python(backend: str) -> Path:
+    """The interpreter of `backend`'s venv (which may not exist yet)."""
+    name = ".venv" if backend == "tensorflow" else f".venv-{backend}"
+    return ROOT / name / "bin" / "python"
+
+
+def dense(mean: float, std: float):
+    """Stage 04's network: three ReLU layers of 200 on normalized pixels."""
+    import keras
+    from keras import layers
+
+    from . import models
+
+    return keras.Sequential([
+        keras.Input(shape=(28, 28, 1)), models.normalizer(mean, std),
+        layers.Flatten(),
+        *[layers.Dense(200, activation="relu") for _ in range(3)],
+        layers.Dense(10, activation="softmax")], name="dense")
+
+
+def _time(images: int, device: str) -> dict:
+    """Seconds per epoch of each model on the backend this process runs."""
+    from . import data, devices, models, session
+
+    where = devices.use_device(device)
+    import keras
+
+    mnist = data.prepare()
+    x, y = mnist.x_train[:images], mnist.y_train_hot[:images]
+    builds = {
+        "dense": lambda: dense(mnist.mean, mnist.std),
+        "vgg": lambda: models.vgg(mnist.mean, mnist.std, batch_norm=True,
+                                  dropout=models.TALK_DROPOUT),
+        "augmented": lambda: models.vgg(
+            mnist.mean, mnist.std, batch_norm=True,
+            dropout=models.TALK_DROPOUT,
+            augmentation=models.augmentation(seed=1)),
+    }
+    found = {}
+    for name, build in builds.items():
+        session.seed_everything(1)
+        model = build()
+        model.compile(optimizer="adam", loss="categorical_crossentropy",
+                      metrics=["accuracy"])
+        seconds = []
+
+        class Clock(keras.callbacks.Callback):
+            def on_epoch_begin(self, epoch, logs=None):
+                self.t = time.perf_counter()
+
+            def on_epoch_end(self, epoch, logs=None):
+                seconds.append(time.perf_counter() - self.t)
+
+        model.fit(x, y, epochs=EPOCHS, batch_size=BATCH, verbose=0,
+                  callbacks=[Clock()])
+        found[name] = {"epoch_seconds": [round(s, 2) for s in seconds],
+                       "seconds_per_epoch": round(
+                           statistics.median(seconds[1:]), 2),
+                       "compiled": bool(getattr(model, "jit_compile",
+                                                False))}
+        print(f"  {keras.backend.backend()}: {name} "
+              f"{found[name]['seconds_per_epoch']} s per epoch of "
+              f"{images:,} images", file=sys.stderr, flush=True)
+    return {"device": where, "versions": session.versions(),
+            "images": images, "batch_size": BATCH, "models": found}
+
+
+def run(backends, images: int = 12_000, device: str = "cpu") -> dict:
+    """Time every backend in its own venv; return what the file holds."""
+    record = {"finished": None, "images": images, "batch_size": BATCH,
+              "epochs": EPOCHS, "backends": {}}
+    for backend in backends:
+        python = venv_python(backend)
+        if not python.exists():
+            record["backends"][backend] = {
+                "skipped": f"no venv: run `make venv BACKEND={backend}`"}
+            print(f"{backend}: skipped, {python} does not exist "
+                  f"(make venv BACKEND={backend})", flush=True)
+            continue
+        print(f"{backend}: timing in {python.parent.parent.name}",
+              flush=True)
+        done = subprocess.run(
+            [str(python), "-m", "mnist_talk.backends", "--time",
+             "--images", str(images), "--device", device],
+            env={**os.environ, "KERAS_BACKEND": backend}, cwd=ROOT,
+            stdout=subprocess.PIPE, text=True)
+        if done.returncode:
+            raise SystemExit(f"error: timing {backend} failed "
+                             f"(exit {done.returncode}); see above")
+        record["backends"][backend] = json.loads(
+            done.stdout.strip().splitlines()[-1])
+    record["finished"] = _dt.datetime.now(_dt.timezone.utc).isoformat(
+        timespec="seconds")
+    return record
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m mnist_talk.backends",
+                                 description=__doc__.split("\n\n")[0])
+    ap.add_argument("--backends", nargs="+", default=list(BACKENDS),
+                    choices=BACKENDS)
+    ap.add_argument("--images", type=int, default=12_000)
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--time", action="store_true",
+                    help="time the backend of this process; print JSON")
+    ap.add_argument("--out", type=Path, default=ROOT / "results" / FILE)
+    args = ap.parse_args(argv)
+    if not 1_000 <= args.images <= 60_000:
+        ap.error(f"--images {args.images}: use 1000 to 60000")
+    if args.time:
+        print(json.dumps(_time(args.images, args.device)))
+        return 0
+    record = run(args.backends, args.images, args.device)
+    write_json(args.out, record)
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

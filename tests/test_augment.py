@@ -1,0 +1,134 @@
+"""`augment.RandomAffine` against Keras 3's own RandomRotation/Zoom/Shear.
+
+Runs on whichever backend `KERAS_BACKEND` names (`make test BACKEND=jax`
+runs it on JAX).
+"""
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+from keras import ops  # noqa: E402
+
+from mnist_talk import augment, data  # noqa: E402
+
+N = 64
+
+
+@pytest.fixture(scope="module")
+def digits():
+    (x, _), _ = data.load_mnist()
+    return x[:N, :, :, None].astype("float32")
+
+
+@pytest.fixture(scope="module")
+def draws():
+    rng = np.random.default_rng(0)
+    return (rng.uniform(-10, 10, N).astype("float32"),
+            rng.uniform(0.9, 1.1, N).astype("float32"),
+            rng.uniform(-0.1, 0.1, N).astype("float32"))
+
+
+def _np(x):
+    return ops.convert_to_numpy(x)
+
+
+@pytest.mark.parametrize("step", ["rotation", "zoom", "shear"])
+def test_each_transform_is_keras_own(digits, draws, step):
+    """One transform at a time, ours and Keras's layer agree to 1/100 of a
+    grey level on 0-255 pixels, for the same draw."""
+    angle, zoom, shear = draws
+    ones, zeros = np.ones(N, "float32"), np.zeros(N, "float32")
+    alone = {"rotation": (angle, ones, zeros), "zoom": (zeros, zoom, zeros),
+             "shear": (zeros, ones, shear)}[step]
+    ours = _np(augment.warp(digits, augment.matrix(*alone, 28, 28)))
+    theirs = _np(augment.through_keras_layers(digits, *alone, steps=step))
+    assert np.abs(ours - theirs).max() < 0.01
+    assert np.abs(ours - digits).max() > 50  # it did move the digits
+
+
+def test_one_warp_is_the_three_matrices_composed(digits, draws):
+    """Our warp of the combined matrix equals Keras's own `affine_transform`
+    of the same matrix: one bilinear sampling, as Keras samples."""
+    m = augment.matrix(*draws, 28, 28)
+    flat = ops.reshape(m, (N, 9))[:, :8] / ops.reshape(m[:, 2, 2], (N, 1))
+    theirs = keras.ops.image.affine_transform(
+        digits, flat, interpolation="bilinear", fill_mode="constant")
+    ours = augment.warp(digits, m)
+    assert np.abs(_np(ours) - _np(theirs)).max() < 0.01
+
+
+def test_one_warp_keeps_the_ink_of_three(digits, draws):
+    """Keras's three warps in a row and our one warp move the same ink to
+    the same places: they differ only by the blur of interpolating three
+    times (mean difference under 2% of full scale) and keep the same
+    total ink within 1%."""
+    ours = _np(augment.warp(digits, augment.matrix(*draws, 28, 28)))
+    three = _np(augment.through_keras_layers(digits, *draws))
+    assert np.abs(ours - three).mean() < 0.02 * 255
+    assert abs(ours.sum() / three.sum() - 1) < 0.01
+
+
+def test_draws_cover_the_talks_ranges():
+    layer = augment.RandomAffine(seed=3)
+    angle, zoom, shear = (_np(d) for d in layer.draw(20_000))
+    for values, lo, hi in ((angle, -10, 10), (zoom, 0.9, 1.1),
+                           (shear, -0.1, 0.1)):
+        assert values.min() >= lo and values.max() <= hi
+        # uniform: both ends reached, the middle half holds about half
+        assert values.min() < lo + 0.01 * (hi - lo)
+        assert values.max() > hi - 0.01 * (hi - lo)
+        middle = np.mean(np.abs(values - (lo + hi) / 2) < (hi - lo) / 4)
+        assert 0.48 < middle < 0.52
+
+
+def test_only_while_training_and_per_image(digits):
+    layer = augment.RandomAffine(seed=1)
+    assert np.array_equal(_np(layer(digits, training=False)), digits)
+    out = _np(layer(ops.convert_to_tensor(np.repeat(digits[:1], 8, 0)),
+                    training=True))
+    assert out.shape == (8, 28, 28, 1) and out.dtype == np.float32
+    # eight copies of one digit come out eight different ways
+    assert len({o.tobytes() for o in out}) == 8
+
+
+def test_seeded_layer_repeats_and_saves(tmp_path, digits):
+    a = augment.RandomAffine(seed=5)
+    b = augment.RandomAffine(seed=5)
+    assert np.array_equal(_np(a(digits, training=True)),
+                          _np(b(digits, training=True)))
+    model = keras.Sequential([keras.Input((28, 28, 1)),
+                              augment.RandomAffine(rotation_degrees=5,
+                                                   seed=2)])
+    model.save(tmp_path / "m.keras")
+    again = keras.saving.load_model(tmp_path / "m.keras")
+    assert again.layers[0].get_config()["rotation_degrees"] == 5
+
+
+@pytest.mark.parametrize("bad", [{"rotation_degrees": -1}, {"zoom": 1.5},
+                                 {"shear": -0.1}])
+def test_impossible_ranges_are_refused(bad):
+    with pytest.raises(ValueError, match="use a number from 0"):
+        augment.RandomAffine(**bad)
+
+
+def test_trains_compiled(digits):
+    """A model holding the layer compiles its training step: on JAX, where
+    Keras's own layers force `jit_compile=False`, it stays compiled."""
+    model = keras.Sequential([keras.Input((28, 28, 1)),
+                              augment.RandomAffine(seed=1),
+                              keras.layers.Flatten(),
+                              keras.layers.Dense(10)])
+    model.compile(optimizer="adam", loss=keras.losses.
+                  CategoricalCrossentropy(from_logits=True))
+    model.fit(digits / 255, np.eye(10)[np.arange(N) % 10], epochs=1,
+              batch_size=16, verbose=0)
+    if keras.backend.backend() == "jax":
+        assert model.jit_compile
+        keras_own = keras.Sequential([keras.Input((28, 28, 1)),
+                                      *augment.keras_layers(),
+                                      keras.layers.Flatten(),
+                                      keras.layers.Dense(10)])
+        keras_own.compile(optimizer="adam", loss="mse")
+        keras_own.fit(digits, np.zeros((N, 10)), epochs=1, verbose=0)
+        assert not keras_own.jit_compile

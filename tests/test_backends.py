@@ -1,0 +1,41 @@
+"""`make backends`: what it records, and how the README shows it."""
+
+from mnist_talk import backends, results
+
+
+def _rec(seconds):
+    return {"device": "CPU (2 cores) via x", "images": 12000,
+            "versions": {"jax": "0.10.2", "tensorflow": "2.21.0"},
+            "models": {k: {"seconds_per_epoch": v, "epoch_seconds": [v] * 3}
+                       for k, v in zip(("dense", "vgg", "augmented"),
+                                       seconds)}}
+
+
+def test_a_backend_without_its_venv_is_skipped_not_guessed(monkeypatch,
+                                                           tmp_path):
+    monkeypatch.setattr(backends, "venv_python",
+                        lambda b: tmp_path / "none" / "bin" / "python")
+    record = backends.run(["torch"], images=2000)
+    assert record["backends"]["torch"]["skipped"].endswith(
+        "`make venv BACKEND=torch`")
+    assert record["finished"]
+
+
+def test_readme_table_shows_each_backend_and_the_augmentation_ratio():
+    record = {"finished": "2026-11-28T01:00:00+00:00", "images": 12000,
+              "batch_size": 128, "epochs": 3,
+              "backends": {"jax": _rec([1.0, 4.0, 5.0]),
+                           "torch": {"skipped": "no venv"}}}
+    text = results.backends_markdown(record)
+    assert "| jax | 0.10.2 | 1.0 | 4.0 | 5.0 | 1.25 |" in text
+    assert "| torch | — |" in text
+    assert "12,000 training images" in text and "2026-11-28" in text
+    assert "make backends" in results.backends_markdown(None)
+
+
+def test_the_image_count_is_checked(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit):
+        backends.main(["--images", "10"])
+    assert "use 1000 to 60000" in capsys.readouterr().err
