@@ -129,17 +129,20 @@ y_test_hot = normalization.one_hot(y_test)
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Model 1: linear
 #
-# Flatten each image into 784 numbers and feed them to one dense layer with
-# a softmax: ten weighted sums of the pixels, turned into probabilities.
-# That is 784 × 10 weights plus 10 biases.
+# Flatten each image into 784 numbers and feed them to one dense layer:
+# ten weighted sums of the pixels, one score per digit. That is 784 × 10
+# weights plus 10 biases. A softmax turns the scores into probabilities;
+# we leave it to the loss (`from_logits=True`), which then works from the
+# scores themselves. Why that matters is the second half of this notebook.
 
 # %% slideshow={"slide_type": "fragment"}
 model = keras.Sequential([
     keras.Input(shape=(28, 28)),
     keras.layers.Flatten(),
-    keras.layers.Dense(10, activation="softmax"),
+    keras.layers.Dense(10),  # scores: the softmax is in the loss
 ], name="linear")
-model.compile(optimizer="adam", loss="categorical_crossentropy",
+model.compile(optimizer="adam",
+              loss=keras.losses.CategoricalCrossentropy(from_logits=True),
               metrics=["accuracy"])
 
 # %% slideshow={"slide_type": "subslide"}
@@ -196,8 +199,9 @@ evidence.summary(results_dir, "01_linear", history)
 # Keras 1 took the log of the softmax's probabilities after clipping them
 # to [10⁻⁷, 1 − 10⁻⁷]. A wrong answer whose true digit gets less than
 # 10⁻⁷ costs exactly −ln 10⁻⁷ ≈ 16.118, whatever the weights: its gradient
-# is zero. Keras 3 (on TensorFlow) takes the loss from the softmax's
-# inputs instead. Here is Keras 1's loss, written in Keras 3 ops:
+# is zero. Our loss starts from the scores instead, so a probability far
+# below 10⁻⁷ still costs more the further it falls. Here is Keras 1's
+# loss, written in Keras 3 ops:
 
 # %% slideshow={"slide_type": "fragment"}
 FLOOR = 1e-7  # Keras 1's epsilon
@@ -207,6 +211,27 @@ def keras1_crossentropy(y_true, y_pred):
     clipped = keras.ops.clip(y_pred, FLOOR, 1 - FLOOR)
     return -keras.ops.sum(y_true * keras.ops.log(clipped), axis=-1)
 
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## Keras 3 does both, by backend
+#
+# Given a softmax's output, `"categorical_crossentropy"` on TensorFlow finds
+# the scores behind it and starts from them; on JAX and PyTorch it clips
+# the probabilities, as Keras 1 did. One wrong answer, its true digit
+# scored 30 below the other two, on this notebook's backend:
+
+# %% slideshow={"slide_type": "fragment"}
+scores = keras.ops.convert_to_tensor([[-30.0, 0.0, 0.0]])
+truth = keras.ops.convert_to_tensor([[1.0, 0.0, 0.0]])
+crossentropy = keras.losses.categorical_crossentropy
+clipped = float(crossentropy(truth, keras.activations.softmax(scores))[0])
+exact = float(crossentropy(truth, scores, from_logits=True)[0])
+results.Table(["backend", "from the softmax's output", "from the scores"],
+              [[keras.backend.backend(), f"{clipped:.3f}", f"{exact:.3f}"]])
+
+# %% [markdown] slideshow={"slide_type": "-"}
+# On JAX and PyTorch, a softmax layer with the plain loss is therefore
+# Keras 1's loss, trained below. `from_logits=True` is exact on all three.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## The same model, trained with Keras 1's loss
@@ -251,8 +276,8 @@ evidence.curves(keras1_history)
 
 # %% slideshow={"slide_type": "fragment"}
 train_hot = y_train_hot[:train_size]
-p_true = (keras1_model.predict(x_train[:train_size], verbose=0)
-          * train_hot).sum(axis=1)
+keras1_probabilities = keras1_model.predict(x_train[:train_size], verbose=0)
+p_true = (keras1_probabilities * train_hot).sum(axis=1)
 moved = demos.loss_moves_when_nudged(keras1_model, keras1_crossentropy,
                                      x_train[:train_size], train_hot,
                                      scale=1e-5, seed=seed)
@@ -266,8 +291,7 @@ results.Table(["true digit's probability", "training images",
 
 # %% slideshow={"slide_type": "subslide"}
 at_floor = groups["at the floor, ≤ 10⁻⁷"]
-wrong = (keras1_model.predict(x_train[:train_size], verbose=0).argmax(axis=1)
-         != y_train[:train_size])
+wrong = keras1_probabilities.argmax(axis=1) != y_train[:train_size]
 last_loss = keras1_history.history["loss"][-1]
 run.add(keras1_loss={"history": keras1_history.history,
                      "at_floor": float(at_floor.mean()),
