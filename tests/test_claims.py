@@ -291,6 +291,15 @@ def _(run):
     assert all(a < v for a, v in zip(h["accuracy"], h["val_accuracy"]))
 
 
+@claim("10_augmentation", "the last one ends below stage 09's, within the "
+       "jumps between epochs")
+def _(run):
+    last = run.history("10_augmentation")["val_accuracy"][-3:]
+    gap = run.errors("10_augmentation") - run.errors("09_dropout")
+    spread = evidence.errors(min(last)) - evidence.errors(max(last))
+    assert 0 < gap <= spread, (gap, last)
+
+
 # -- 11 ---------------------------------------------------------------------
 @claim("11_annealing", "Twenty epochs at a constant rate do better than "
        "stage 10's ten, but the schedule does better still")

@@ -83,7 +83,8 @@ def test_the_summary_fits_a_slide_and_keeps_every_layer():
                        augmentation=models.augmentation(seed=1))
     s = models.summary(model)
     assert len(s.rows) == len(model.layers) > s.SPLIT
-    assert s.rows[4] == ("Conv2D 3×3 ×7, relu", "28×28×7", 70)
+    assert s.rows[0] == ("RandomAffine", "28×28×1", 0)
+    assert s.rows[2] == ("Conv2D 3×3 ×7, relu", "28×28×7", 70)
     assert sum(p for _, _, p in s.rows) == model.count_params() == 98_774
     html = s._repr_html_()
     assert html.count("<table class='mnist-summary'") == 2  # two halves
