@@ -84,8 +84,7 @@ plots.show_digits(keras.ops.convert_to_numpy(augment_layer(ten_copies,
 # ## The same draws through Keras's own layers
 #
 # Top row: our one warp. Bottom row: Keras's three layers, one after the
-# other, for the same angles, zooms and shears (`tests/test_augment.py`
-# checks each transform against Keras's to 1/100 of a grey level).
+# other, for the same angles, zooms and shears.
 
 # %% slideshow={"slide_type": "fragment"}
 draws = augment_layer.draw(10)
@@ -93,6 +92,12 @@ ours = augment.warp(ten_copies, augment.matrix(*draws, 28, 28))
 keras_own = augment.through_keras_layers(ten_copies, *draws)
 plots.show_digits(keras.ops.convert_to_numpy(
     keras.ops.concatenate([ours, keras_own])))
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## How different?
+#
+# Each transform alone matches Keras's to 1/100 of a grey level
+# (`tests/test_augment.py`). All three together:
 
 # %% slideshow={"slide_type": "fragment"}
 difference = keras.ops.convert_to_numpy(keras.ops.abs(ours - keras_own))
