@@ -189,9 +189,9 @@ evidence.curves(control_history)
 #   the schedule does better still: of the errors saved since stage 10,
 #   the table shows how many the extra epochs bought and how many the
 #   schedule.
-# - At the end of the schedule the rate is tiny and the test accuracy
-#   barely moves between the last epochs, while at a constant rate it
-#   keeps jumping (the ranges printed above each curve).
+# - At the end of the schedule the rate is tiny: over the last five
+#   epochs the test accuracy barely moves from one epoch to the next,
+#   while at a constant rate it still jumps up and down (the curves).
 # - The accuracy we report is the final epoch's, not the best one seen
 #   along the way.
 
