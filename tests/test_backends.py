@@ -39,3 +39,23 @@ def test_the_image_count_is_checked(capsys):
     with pytest.raises(SystemExit):
         backends.main(["--images", "10"])
     assert "use 1000 to 60000" in capsys.readouterr().err
+
+
+def _record(tmp, folder, stage, accuracy, backend, seed):
+    from mnist_talk.files import write_json
+
+    write_json(tmp / folder / f"{stage}.json",
+               {"test_accuracy": accuracy, "device": f"CPU via {backend}",
+                "parameters": {"seed": seed}})
+
+
+def test_other_runs_are_set_against_the_ladders_seed_spread(tmp_path):
+    _record(tmp_path, ".", "02_normalized", 0.9230, "tensorflow", 1)
+    _record(tmp_path, "runs/tf2", "02_normalized", 0.9240, "tensorflow", 2)
+    _record(tmp_path, "runs/jax1", "02_normalized", 0.9235, "jax", 1)
+    _record(tmp_path, "runs/jax2", "02_normalized", 0.9250, "jax", 2)
+    text = results.runs_markdown(tmp_path)
+    assert ("| 02 | 92.30% | 92.35% | 92.50% | 92.40% | 92.30% to 92.40% "
+            "(10 errors) | yes no |") in text
+    assert "| stage | tensorflow seed 1 | jax seed 1 | jax seed 2 |" in text
+    assert "No other full run" in results.runs_markdown(tmp_path / "runs")
