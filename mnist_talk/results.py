@@ -555,6 +555,8 @@ def runs_markdown(results_dir) -> str:
     if len(runs) < 2:
         return "No other full run is recorded in `results/runs/`.\n"
     home = _backend(next(iter(runs[0][1].values())))
+    # the ladder's backend first, then the others, each by seed
+    runs.sort(key=lambda run: not run[0].startswith(home + " "))
     ids = [st.id for st in stages.STAGES
            if any(st.id in r for _, r in runs[1:])]
     others = sorted({name.split(" seed")[0] for name, _ in runs}
@@ -569,14 +571,26 @@ def runs_markdown(results_dir) -> str:
         for backend in others:
             theirs = [a for (name, _), a in zip(runs, acc)
                       if a is not None and name.startswith(backend + " ")]
-            inside.append(" ".join("yes" if low <= a <= high else "no"
+            inside.append(" ".join(_inside(a, low, high, len(same))
                                    for a in theirs) or "—")
-        rows.append([sid[:2], *[_pct(a) for a in acc],
-                     f"{_pct(low)} to {_pct(high)}"
-                     f" ({round((high - low) * 10_000)} errors)", *inside])
+        spread = (f"{_pct(low)} to {_pct(high)} "
+                  f"({round((high - low) * 10_000)} errors)"
+                  if len(same) > 1 else "one run")
+        rows.append([sid[:2], *[_pct(a) for a in acc], spread, *inside])
     return Table(["stage", *[name for name, _ in runs],
-                  f"{home} spread", *[f"{b} inside" for b in others]],
+                  f"{home} spread", *[f"{b} inside?" for b in others]],
                  rows)._repr_markdown_() + "\n"
+
+
+def _inside(accuracy: float, low: float, high: float, runs: int) -> str:
+    """"yes", or by how many test errors `accuracy` is outside [low, high]."""
+    if runs < 2:
+        return "—"
+    if low <= accuracy <= high:
+        return "yes"
+    if accuracy > high:
+        return f"above, by {round((accuracy - high) * 10_000)} errors"
+    return f"below, by {round((low - accuracy) * 10_000)} errors"
 
 
 def replace_ladder(text: str, results_dir) -> str:

@@ -39,7 +39,7 @@ batch_size = 32  # Keras's default, as in the talk
 train_size = 60_000  # how many training images to fit on
 seed = 1
 device = "auto"  # "auto", "cpu", "gpu" or "gpu:N"
-accuracy_floor = 0.915  # the notebook fails below this test accuracy
+accuracy_floor = 0.91  # the notebook fails below this test accuracy
 results_dir = "../results"
 
 # %% slideshow={"slide_type": "subslide"}
