@@ -337,39 +337,31 @@ def _(run):
     assert all(s <= 2 for s in saved[2:]), saved
 
 
-@claim("13_pseudo_labels", "The final ensemble beats the teachers by a "
-       "handful of errors at most")
+@claim("13_pseudo_labels", "The three students together make the fewest; "
+       "the final ensemble adds the five teachers back and ends within one "
+       "error of them")
 def _(run):
     r = run["13_pseudo_labels"]
-    saved = (evidence.errors(r["teachers_accuracy"])
-             - evidence.errors(r["test_accuracy"]))
-    assert 0 < saved <= 5, saved
+    students = evidence.errors(r["students_accuracy"])
+    teachers = evidence.errors(r["teachers_accuracy"])
+    final = evidence.errors(r["test_accuracy"])
+    assert students < min(teachers, final), (students, teachers, final)
+    assert abs(final - teachers) <= 1, (final, teachers)
 
 
-@claim("13_pseudo_labels", "At equal size (second table) students and "
-       "teachers are within a few errors of each other")
+@claim("13_pseudo_labels", "At equal size (second table) the students make "
+       "fewer errors than as many teachers, one network or three: in this "
+       "run about the talk's \"10–15%\"")
 def _(run):
     r = run["13_pseudo_labels"]
     labels = _test_labels()
     sizes = results.ensemble_sizes(run.teacher_members(), labels)
     students = [evidence.errors(a) for a in r["member_accuracies"]]
-    assert abs(np.median(sizes[1]) - np.median(students)) <= 5
     k = len(students)
-    assert abs(np.median(sizes[k])
-               - evidence.errors(r["students_accuracy"])) <= 5
-
-
-@claim("13_pseudo_labels", "One student's training accuracy fell in epochs 3 "
-       "and 4 (the line above), where the schedule's rate is near its peak, "
-       "and that student ends as the weakest of the three")
-def _(run):
-    r = run["13_pseudo_labels"]
-    fell_early = [i for i, student in enumerate(r["history"].values())
-                  if [e + 1 for e in range(1, 5) if student["accuracy"][e]
-                      < student["accuracy"][e - 1]] == [3, 4]]
-    assert len(fell_early) == 1, r["history"].keys()
-    accuracies = r["member_accuracies"]
-    assert accuracies[fell_early[0]] == min(accuracies)
+    for without, with_ in ((np.median(sizes[1]), np.median(students)),
+                           (np.median(sizes[k]),
+                            evidence.errors(r["students_accuracy"]))):
+        assert 0.08 <= (without - with_) / without <= 0.2, (without, with_)
 
 
 def _test_labels():
@@ -399,7 +391,7 @@ def test_every_what_we_see_has_a_claim_or_no_number():
 
 
 @pytest.mark.parametrize("stage_id, field, value, phrase", [
-    ("13_pseudo_labels", "test_accuracy", 0.9990, "handful of errors"),
+    ("13_pseudo_labels", "test_accuracy", 0.9990, "within one error of them"),
     ("05_convolutions", "test_accuracy", 0.9700, "clearly fewer mistakes"),
     ("11_annealing", "test_accuracy", 0.9900, "does better still"),
 ])
