@@ -1,10 +1,21 @@
 # Beating MNIST: `make talk` runs the whole series, `make test` tests it.
 # Both set everything up on a fresh clone, and do nothing twice.
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The Python the venvs are built with: PYTHON= when given (a command, a
+# path, or a version: PYTHON=3.13), else the newest of 3.13, 3.12, 3.11 on
+# PATH. .ci/find-python says which, or why none will do.
+PY := $(shell .ci/find-python $(PYTHON))
+ifeq ($(PY),)
+$(error no Python to build the venv with: see the line above)
+endif
+PYVER := $(shell $(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 # The Keras backend, and with it the venv: tensorflow (the default) in
-# .venv, jax in .venv-jax, torch in .venv-torch, each from its own
-# requirements-BACKEND.txt. `make test BACKEND=jax` tests the series on JAX.
+# .venv, jax in .venv-jax, torch in .venv-torch, each installed from its
+# lock, locks/BACKEND-pyX.Y.txt (made from requirements-BACKEND.txt by
+# `make lock`). `make test BACKEND=jax` tests the series on JAX. With a
+# Python other than 3.11 (the one the committed outputs were made with)
+# the venv's name ends in -pyX.Y: .venv-py3.13, .venv-jax-py3.12.
+PYSUFFIX := $(if $(filter 3.11,$(PYVER)),,-py$(PYVER))
 BACKEND  ?= tensorflow
 BACKENDS := tensorflow jax torch
 ifeq ($(filter $(BACKEND),$(BACKENDS)),)
@@ -14,23 +25,25 @@ export KERAS_BACKEND := $(BACKEND)
 # JAX compiles each model's training step; the same networks recur from
 # stage 07 to 13, so their compiled code is kept on disk and reused.
 ifeq ($(BACKEND),jax)
-export JAX_COMPILATION_CACHE_DIR ?= $(CURDIR)/build/jax-cache
+export JAX_COMPILATION_CACHE_DIR ?= $(CURDIR)/build/jax-cache$(PYSUFFIX)
 export JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS ?= 0.5
 endif
-VENV   := $(if $(filter tensorflow,$(BACKEND)),.venv,.venv-$(BACKEND))
+VENV   := $(if $(filter tensorflow,$(BACKEND)),.venv,.venv-$(BACKEND))$(PYSUFFIX)
 BIN    := $(VENV)/bin
 REQUIREMENTS := requirements-$(BACKEND).txt
-# GPU=1 adds the backend's CUDA libraries (TensorFlow's [and-cuda], JAX's
-# [cuda12]; PyPI's torch carries its own); it is on by default where
-# nvidia-smi exists. `make GPU=0 ...` forces a CPU-only install.
+# GPU=1 installs the lock with the backend's CUDA libraries (TensorFlow's
+# [and-cuda], JAX's [cuda12]; PyPI's torch carries its own); it is on by
+# default where nvidia-smi exists. `make GPU=0 ...` forces a CPU-only one.
 GPU    ?= $(shell command -v nvidia-smi >/dev/null 2>&1 && echo 1 || echo 0)
-CUDA_EXTRA := $(if $(filter tensorflow,$(BACKEND)),tensorflow[and-cuda],$(if $(filter jax,$(BACKEND)),jax[cuda12]))
+# The lock for this Python, backend and GPU; requirements-BACKEND.txt on a
+# platform with no lock (anything but Linux x86-64), with a warning.
+LOCK   := $(shell $(PY) -m mnist_talk.lock file --backend $(BACKEND) --gpu $(GPU))
 STAMP  := $(VENV)/.installed-gpu$(GPU)
-SMOKE  := build/smoke$(if $(filter tensorflow,$(BACKEND)),,-$(BACKEND))
+SMOKE  := build/smoke$(if $(filter tensorflow,$(BACKEND)),,-$(BACKEND))$(PYSUFFIX)
 ARGS   ?=
 VENDOR := slides/vendor/.installed
 
-.PHONY: backends bench seeds ladder help venv data talk test unit notebooks check-pairs sync lab present slides browser clean
+.PHONY: which-venv lock backends bench seeds ladder help venv data talk test unit notebooks check-pairs sync lab present slides browser clean
 
 help:
 	@echo "make talk    run all notebooks with their full settings (ARGS='--stages 01 --epochs 2')"
@@ -44,16 +57,30 @@ help:
 	@echo "             check that every slide fits 1280x720, contact sheets in build/slides/"
 	@echo "make present JupyterLab with RISE on copies in build/present, to present live (RESET=1 starts over)"
 
-venv: $(STAMP)
+# What make would use here: the venv, the lock it installs, the Python.
+which-venv:
+	@echo $(VENV) $(LOCK) $(PY)
 
-$(STAMP): requirements.txt $(REQUIREMENTS) pyproject.toml
-	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is needed, found " + sys.version.split()[0]'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r $(REQUIREMENTS)
-	if [ "$(GPU)" = 1 ] && [ -n "$(CUDA_EXTRA)" ]; then $(BIN)/python -m pip install --quiet --disable-pip-version-check "$(CUDA_EXTRA)" -c $(REQUIREMENTS); fi
+venv: $(STAMP)
+	@$(BIN)/python -m mnist_talk.lock up-to-date --venv $(VENV) --lock $(LOCK)
+
+$(STAMP): $(LOCK) requirements.txt $(REQUIREMENTS) pyproject.toml
+	@$(PY) -m mnist_talk.lock plan --venv $(VENV) --lock $(LOCK) --backend $(BACKEND) --gpu $(GPU)
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on --no-deps $(if $(filter locks/%,$(LOCK)),--require-hashes) -r $(LOCK)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	rm -f $(VENV)/.installed-gpu*
 	touch $@
+	@$(BIN)/python -m mnist_talk.lock done --venv $(VENV) --lock $(LOCK)
+
+# Write locks/ again from the requirements files, for every backend and
+# supported Python (uv, in build/lock-venv; needs PyPI). Versions already
+# locked stay unless a requirement moved; `rm -r locks` first takes the
+# newest of everything. Then commit locks/ with the requirements.
+lock:
+	test -x build/lock-venv/bin/python || $(PY) -m venv build/lock-venv
+	build/lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-tools.txt
+	build/lock-venv/bin/python -m mnist_talk.lock write
 
 data: $(STAMP)
 	$(BIN)/python -m mnist_talk.data

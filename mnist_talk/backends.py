@@ -5,8 +5,9 @@
 
 For each backend it runs `python -m mnist_talk.backends --time` in that
 backend's venv (`.venv`, `.venv-jax`, `.venv-torch`, made by `make venv
-BACKEND=...`), one fresh process each, with `KERAS_BACKEND` set. That
-process trains, batch 128, three epochs of `--images` training images:
+BACKEND=...`; `-pyX.Y` is added under Pythons other than 3.11), one fresh
+process each, with `KERAS_BACKEND` set. That process trains, batch 128,
+three epochs of `--images` training images:
 
 - dense: stage 04's network (three ReLU layers of 200);
 - VGG: stage 09's network (batch normalization, dropout), no augmentation;
@@ -30,6 +31,7 @@ import sys
 import time
 from pathlib import Path
 
+from . import lock
 from .files import write_json
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,9 +42,10 @@ BATCH = 128
 
 
 def venv_python(backend: str) -> Path:
-    """The interpreter of `backend`'s venv (which may not exist yet)."""
-    name = ".venv" if backend == "tensorflow" else f".venv-{backend}"
-    return ROOT / name / "bin" / "python"
+    """The interpreter of `backend`'s venv for this Python (which may not
+    exist yet): `.venv-jax`, or `.venv-jax-py3.13` under Python 3.13."""
+    python = "%d.%d" % sys.version_info[:2]
+    return ROOT / lock.venv_name(backend, python) / "bin" / "python"
 
 
 def dense(mean: float, std: float):

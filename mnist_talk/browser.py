@@ -39,9 +39,14 @@ VIEWPORT = {"width": 1280, "height": 720}
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 LOCAL_SCHEMES = {"data", "blob", "about", "file"}
 
+#: This venv's Python as typed from the repository: `.venv/bin/python`,
+#: `.venv-py3.13/bin/python`, ...
+PYTHON = (Path(sys.executable).relative_to(Path.cwd())
+          if Path(sys.executable).is_relative_to(Path.cwd())
+          else Path(sys.executable))
 HOW_TO_GET_IT = (
     "run `make browser` (as root it runs `apt-get install chromium`; "
-    "otherwise, or if that fails, `.venv/bin/python -m playwright install "
+    f"otherwise, or if that fails, `{PYTHON} -m playwright install "
     "chromium`, which needs no root)")
 
 
@@ -107,7 +112,7 @@ def open_page(viewport: dict | None = None, executable: str | None = None):
             raise BrowserError(
                 f"{executable} does not start ({str(exc).splitlines()[0]}): "
                 f"{HOW_TO_GET_IT}; if Playwright's Chromium lacks system "
-                "libraries, run `.venv/bin/python -m playwright install-deps "
+                f"libraries, run `{PYTHON} -m playwright install-deps "
                 "chromium` as root") from exc
         try:
             context = browser.new_context(viewport=viewport or VIEWPORT)

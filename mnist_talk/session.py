@@ -13,7 +13,7 @@ import platform
 import sys
 import time
 
-from . import devices, live, params, results, stages
+from . import devices, live, lock, params, results, stages
 
 
 def seed_everything(seed: int) -> None:
@@ -43,7 +43,9 @@ def member_seed(seed: int, member: int, group: int = 0) -> int:
 
 
 def versions() -> dict:
-    """The versions that produced a result (stage 01)."""
+    """The versions that produced a result (stage 01), and the lock they
+    were installed from (`tensorflow-py3.11.txt`), with any package that
+    differs from it."""
     import keras
     import numpy
 
@@ -52,6 +54,7 @@ def versions() -> dict:
     backend = keras.backend.backend()
     module = sys.modules.get(devices._BACKEND_MODULES.get(backend, ""))
     found[backend] = getattr(module, "__version__", "unknown")
+    found["lock"] = lock.describe(backend)
     return found
 
 

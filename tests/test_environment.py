@@ -30,7 +30,7 @@ def test_environment_yml_points_at_the_pinned_lists():
     deps = env["dependencies"]
     assert "python=3.11" in deps
     pip = next(d["pip"] for d in deps if isinstance(d, dict))
-    assert pip == ["-r requirements-tensorflow.txt"]
+    assert pip == ["--require-hashes", "-r locks/tensorflow-py3.11.txt"]
 
 
 def test_each_backend_adds_its_own_pins_to_the_shared_ones():

@@ -261,7 +261,7 @@ def test_chromium_path_says_what_to_run_when_there_is_none(monkeypatch):
         browser.chromium_path()
     message = str(caught.value)
     for what in ("make browser", "apt-get install chromium",
-                 ".venv/bin/python -m playwright install chromium"):
+                 f"{browser.PYTHON} -m playwright install chromium"):
         assert what in message
 
 
