@@ -143,14 +143,16 @@ def _epoch_lines(enabled: bool = True):
 
     def follow():
         with open(name, encoding="utf-8") as f:
-            while True:
+            while not done.is_set():
                 line = f.readline()
                 if line:
                     print(f"    {line.rstrip()}", flush=True)
-                elif done.is_set():
-                    return
                 else:
                     time.sleep(0.2)
+            # The lines written between the last read and `done`: without
+            # this read they were lost whenever the two came close together.
+            for line in f.read().splitlines():
+                print(f"    {line.rstrip()}", flush=True)
 
     previous = os.environ.get(live.LOG_VARIABLE)
     os.environ[live.LOG_VARIABLE] = name
