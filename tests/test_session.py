@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from mnist_talk import live, results, session
+from mnist_talk import live, lock, results, session
 
 
 def _train_tiny(seed):
@@ -66,6 +66,10 @@ def test_a_run_records_everything_a_results_file_promises(tmp_path):
         assert key in saved
     assert saved["test_accuracy"] == 0.912346 and saved["epochs"] == 3
     assert {"python", "keras", "numpy"} <= set(saved["versions"])
+    # the lock the venv was installed from, and nothing that differs
+    assert saved["versions"]["lock"] == lock.describe()
+    assert saved["versions"]["lock"].startswith(
+        ("tensorflow-", "jax-", "torch-", "none"))
 
 
 def test_the_readme_ladder_bench_and_plot_come_from_the_results_files():
