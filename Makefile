@@ -67,10 +67,11 @@ which-venv:
 venv: $(STAMP)
 	@$(BIN)/python -m mnist_talk.lock up-to-date --venv $(VENV) --lock $(LOCK)
 
+# A new venv shows pip's progress; an update says only what changes.
 $(STAMP): $(LOCK) requirements.txt $(REQUIREMENTS) pyproject.toml
 	@$(PY) -m mnist_talk.lock plan --venv $(VENV) --lock $(LOCK) --backend $(BACKEND) --gpu $(GPU)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on --no-deps $(if $(filter locks/%,$(LOCK)),--require-hashes) -r $(LOCK)
+	$(BIN)/python -m pip install --disable-pip-version-check --no-deps $(if $(filter locks/%,$(LOCK)),--require-hashes) -r $(LOCK) $$(ls $(VENV)/.installed-gpu* >/dev/null 2>&1 && echo --quiet)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	rm -f $(VENV)/.installed-gpu*
 	touch $@

@@ -215,15 +215,31 @@ def plan(args) -> int:
               f"requirements-{args.backend}.txt: " + "; ".join(problems) +
               ". Run `make lock` to write the locks again.", file=sys.stderr)
         return 1
+    what = (f"{args.venv} for Python {platform.python_version()} "
+            f"({args.backend}{', CUDA' if args.gpu else ''})")
+    if list(venv.glob(".installed-gpu*")):  # installed before: what moves
+        changes = venv_changes(venv, lock)
+        print(f"updating {what} to {args.lock}: " + (
+            f"{len(changes)} package(s) change: {', '.join(changes)}"
+            if changes else "no package changes"), flush=True)
+        return 0
     size = summary(lock)
-    state = ("updating" if (venv / "bin" / "python").exists()
-             else "creating")
-    print(f"{state} {args.venv} for Python {platform.python_version()} "
-          f"({args.backend}{', CUDA' if args.gpu else ''}): "
-          f"{size['packages']} packages from {args.lock}, "
+    print(f"creating {what}: {size['packages']} packages from {args.lock}, "
           f"{size['download_mb']} MB to download (less what pip has "
           "cached), several times that on disk", flush=True)
     return 0
+
+
+def venv_changes(venv: Path, lock: Path) -> list:
+    """What installing `lock` into `venv` changes (`numpy 2.4.5 -> 2.4.6`),
+    read from the venv's `*.dist-info` folders: no need to run its Python."""
+    installed = {}
+    for info in venv.glob("lib/python*/site-packages/*.dist-info"):
+        name, _, version = info.name[:-len(".dist-info")].rpartition("-")
+        installed[normalize(name)] = version
+    return [f"{name} {installed.get(name, '(new)')} -> {version}"
+            for name, version in sorted(lock_pins(lock).items())
+            if installed.get(name) != version]
 
 
 def done(args) -> int:

@@ -358,9 +358,14 @@ def _provenance(results_dir, run: dict) -> str:
         return ""
     ran = [run["stages"].get(r["stage"], {}).get("run") for r in recs]
     devices = sorted({r["device"] for r in recs})
-    versions = sorted({", ".join(f"{k} {v}" for k, v in
-                                 sorted(r["versions"].items()))
-                       for r in recs})
+    by_versions: dict = {}  # the versions, and the stages that ran with them
+    for r in recs:
+        key = ", ".join(f"{k} {v}" for k, v in sorted(r["versions"].items()))
+        by_versions.setdefault(key, []).append(r["stage"][:2])
+    versions = ([*by_versions] if len(by_versions) == 1 else
+                [f"{key} (stages {', '.join(ids)})"
+                 for key, ids in sorted(by_versions.items(),
+                                        key=lambda kv: kv[1])])
     if None not in ran and len(set(ran)) == 1:
         total = sum(run["stages"][r["stage"]]["wall_seconds"] for r in recs)
         when = (f"All {len(recs)} stages come from one run of `make talk` "

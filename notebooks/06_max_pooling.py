@@ -144,10 +144,11 @@ evidence.summary(results_dir, "06_max_pooling", history,
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## What we see
 #
-# A quarter of stage 05's parameters, and about as long per epoch (the
-# first convolutions, at full size, cost the most), for an accuracy in
-# the same range: pooling keeps what matters and throws away
-# exact positions, which a digit's identity does not depend on.
+# A quarter of stage 05's parameters, but still about three quarters of
+# its time per epoch (the first convolutions, at full size, cost the
+# most), for an accuracy in the same range: pooling keeps what matters
+# and throws away exact positions, which a digit's identity does not
+# depend on.
 #
 # The talk's 98.37% lies within its own log for this stage, which ends at
 # 98.38% (In numbers).

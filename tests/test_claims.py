@@ -208,13 +208,13 @@ def _(run):
     assert epochs[3][3] == talk.TALK["05_convolutions"]["headline"]
 
 
-@claim("06_max_pooling", "A quarter of stage 05's parameters, and about as "
-       "long per epoch")
+@claim("06_max_pooling", "A quarter of stage 05's parameters, but still "
+       "about three quarters of its time per epoch")
 def _(run):
     a, b = run["05_convolutions"], run["06_max_pooling"]
     assert 0.2 < b["params"] / a["params"] < 0.3
     ratio = results.seconds_per_epoch(b) / results.seconds_per_epoch(a)
-    assert 0.8 < ratio < 1.2, ratio
+    assert 0.6 < ratio < 0.9, ratio
 
 
 @claim("06_max_pooling", "for an accuracy in the same range")

@@ -206,3 +206,24 @@ def test_the_pythons_resolve_differently_as_the_readme_says():
     assert [p for p in lock.SUPPORTED if "overrides" in pins[p]] == ["3.11"]
     readme = (ROOT / "README.md").read_text()
     assert "Python 3.12 pulls in `aiohttp`, 3.11 keeps\n`overrides`" in readme
+
+
+def test_an_update_says_which_packages_change(tmp_path, capsys):
+    python = "%d.%d" % sys.version_info[:2]
+    path = lock.lock_path("jax", python)
+    pins = lock.lock_pins(path)
+    venv = tmp_path / "venv"
+    site = venv / "lib" / f"python{python}" / "site-packages"
+    site.mkdir(parents=True)
+    for name, version in pins.items():
+        if name != "scipy":
+            version = "0.0.1" if name == "numpy" else version
+            (site / f"{name.replace('-', '_')}-{version}.dist-info").mkdir()
+    (site / "mnist_talk-0.1.0.dist-info").mkdir()  # ours: not in the lock
+    (venv / ".installed-gpu0").touch()
+    assert lock.venv_changes(venv, path) == [
+        f"numpy 0.0.1 -> {pins['numpy']}", f"scipy (new) -> {pins['scipy']}"]
+    assert lock.main(["plan", "--venv", str(venv), "--lock",
+                      str(path.relative_to(ROOT)), "--backend", "jax"]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith("updating ") and "2 package(s) change" in said
