@@ -109,6 +109,38 @@ def _time(images: int, device: str) -> dict:
             "images": images, "batch_size": BATCH, "models": found}
 
 
+def conv_costs(device: str = "cpu", repeats: int = 20) -> dict:
+    """Milliseconds of one 3×3 convolution layer, 32 to 32 channels on a
+    batch of 128 images of 28×28, forward only (`predict_on_batch`) and
+    forward, backward and update (`train_on_batch`), on the backend this
+    process runs: where a backend's VGG epochs go (`--conv`)."""
+    from . import devices
+
+    where = devices.use_device(device)  # before the backend starts
+    import keras
+    import numpy as np
+
+    x = np.random.default_rng(0).normal(size=(128, 28, 28, 32)).astype(
+        "float32")
+    model = keras.Sequential([keras.Input((28, 28, 32)),
+                              keras.layers.Conv2D(32, 3, padding="same")])
+    model.compile(optimizer="sgd", loss="mse")
+    found = {"device": where, "backend": keras.backend.backend()}
+    for name, step in (("forward_ms", lambda: model.predict_on_batch(x)),
+                       ("train_step_ms",
+                        lambda: model.train_on_batch(x, x))):
+        step()  # compiles
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            step()
+            times.append(time.perf_counter() - start)
+        found[name] = round(1000 * statistics.median(times), 1)
+    found["train_over_forward"] = round(
+        found["train_step_ms"] / found["forward_ms"], 1)
+    return found
+
+
 def run(backends, images: int = 12_000, device: str = "cpu") -> dict:
     """Time every backend in its own venv; return what the file holds."""
     record = {"finished": None, "images": images, "batch_size": BATCH,
@@ -147,12 +179,18 @@ def main(argv=None) -> int:
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--time", action="store_true",
                     help="time the backend of this process; print JSON")
+    ap.add_argument("--conv", action="store_true",
+                    help="time one convolution layer's forward pass and "
+                    "training step on the backend of this process")
     ap.add_argument("--out", type=Path, default=ROOT / "results" / FILE)
     args = ap.parse_args(argv)
     if not 1_000 <= args.images <= 60_000:
         ap.error(f"--images {args.images}: use 1000 to 60000")
     if args.time:
         print(json.dumps(_time(args.images, args.device)))
+        return 0
+    if args.conv:
+        print(json.dumps(conv_costs(args.device)))
         return 0
     record = run(args.backends, args.images, args.device)
     write_json(args.out, record)

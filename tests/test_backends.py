@@ -1,5 +1,7 @@
 """`make backends`: what it records, and how the README shows it."""
 
+import os
+
 from mnist_talk import backends, results
 
 
@@ -80,3 +82,11 @@ def test_every_recorded_full_run_clears_its_notebooks_floor():
                 assert record["test_accuracy"] >= floor, (sid, folder.name)
                 checked += 1
     assert checked >= 13 + 8 * 3
+
+
+def test_conv_costs_times_a_forward_pass_and_a_training_step():
+    found = backends.conv_costs("auto", repeats=2)
+    assert found["backend"] == os.environ.get("KERAS_BACKEND", "tensorflow")
+    assert 0 < found["forward_ms"] and 0 < found["train_step_ms"]
+    assert found["train_over_forward"] == round(
+        found["train_step_ms"] / found["forward_ms"], 1)
