@@ -35,7 +35,7 @@ from . import lock
 from .files import write_json
 
 ROOT = Path(__file__).resolve().parents[1]
-BACKENDS = ("tensorflow", "jax", "torch")
+BACKENDS = lock.BACKENDS
 FILE = "backends.json"
 EPOCHS = 3
 BATCH = 128
@@ -44,8 +44,7 @@ BATCH = 128
 def venv_python(backend: str) -> Path:
     """The interpreter of `backend`'s venv for this Python (which may not
     exist yet): `.venv-jax`, or `.venv-jax-py3.13` under Python 3.13."""
-    python = "%d.%d" % sys.version_info[:2]
-    return ROOT / lock.venv_name(backend, python) / "bin" / "python"
+    return ROOT / lock.venv_name(backend, lock.PYTHON) / "bin" / "python"
 
 
 def dense(mean: float, std: float):

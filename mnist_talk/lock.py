@@ -39,6 +39,7 @@ GPU_EXTRAS = {"tensorflow": "tensorflow[and-cuda]", "jax": "jax[cuda12]"}
 # A package each extra installs, to tell a CUDA venv from a CPU one.
 GPU_PROBE = {"tensorflow": "nvidia-cudnn-cu12", "jax": "jax-cuda12-plugin"}
 PLATFORM = "x86_64-manylinux_2_28"  # uv's name for what the locks target
+PYTHON = "%d.%d" % sys.version_info[:2]  # this interpreter's, e.g. "3.11"
 
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==([^\s;\\]+)")
 
@@ -150,7 +151,7 @@ def current(backend: str | None = None) -> Path | None:
     if sys.platform != "linux" or platform.machine() != "x86_64":
         return None
     backend = backend or os.environ.get("KERAS_BACKEND", "tensorflow")
-    python = "%d.%d" % sys.version_info[:2]
+    python = PYTHON
     for gpu in (True, False):
         path = lock_path(backend, python, gpu)
         if (path.exists() and (gpu is False or gpu_installed(backend))):
@@ -192,7 +193,7 @@ def _size(path: Path) -> int:
 
 def plan(args) -> int:
     """Say what `make venv` is about to install, or why it will not."""
-    python = "%d.%d" % sys.version_info[:2]
+    python = PYTHON
     venv = ROOT / args.venv
     made_with = venv / "pyvenv.cfg"
     if made_with.exists():
@@ -395,7 +396,7 @@ def main(argv=None) -> int:
     sub.add_parser("write", help="write every lock again (uv, network)")
     args = parser.parse_args(argv)
     if args.command == "file":
-        python = "%d.%d" % sys.version_info[:2]
+        python = PYTHON
         path = lock_path(args.backend, python, bool(args.gpu))
         linux = sys.platform == "linux" and platform.machine() == "x86_64"
         print((path if linux else ROOT / f"requirements-{args.backend}.txt")

@@ -5,23 +5,19 @@ from pathlib import Path
 
 import yaml
 
+from mnist_talk import lock
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-BACKENDS = ("tensorflow", "jax", "torch")
+BACKENDS = lock.BACKENDS
 
 
 def _pins(name: str = "requirements.txt") -> dict:
     """`{package: version}` of a requirements file, following `-r`."""
-    pins = {}
-    for line in (ROOT / name).read_text().splitlines():
-        line = line.split("#")[0].strip()
-        if line.startswith("-r "):
-            pins.update(_pins(line[3:].strip()))
-        elif line:
-            name_, sep, version = line.partition("==")
-            assert sep and re.fullmatch(r"[\w.]+", version), line
-            pins[name_.lower()] = version
+    pins = lock.requirement_pins(ROOT / name)
+    for package, version in pins.items():
+        assert re.fullmatch(r"[\w.]+", version), (name, package, version)
     return pins
 
 
