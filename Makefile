@@ -91,7 +91,7 @@ data: $(STAMP)
 
 talk: venv data $(VENDOR) browser
 	$(BIN)/python -m mnist_talk.series run $(ARGS)
-	$(BIN)/python -m mnist_talk.results README.md
+	$(BIN)/python -m mnist_talk.report README.md
 	$(BIN)/python -m mnist_talk.slides
 
 # Seconds per epoch of a dense, a VGG and an augmented VGG on each backend,
@@ -101,12 +101,12 @@ TIMED ?= tensorflow jax torch
 backends: venv data
 	for b in $(TIMED); do $(MAKE) --no-print-directory venv BACKEND=$$b || exit 1; done
 	$(BIN)/python -m mnist_talk.backends --backends $(TIMED)
-	$(BIN)/python -m mnist_talk.results README.md
+	$(BIN)/python -m mnist_talk.report README.md
 
 REPEATS ?= 3
 bench: venv data
 	$(BIN)/python -m mnist_talk.bench --repeats $(REPEATS)
-	$(BIN)/python -m mnist_talk.results README.md
+	$(BIN)/python -m mnist_talk.report README.md
 
 test: venv data $(VENDOR) browser check-pairs unit notebooks
 
@@ -129,10 +129,10 @@ seeds: venv data
 	for s in $(SEEDS); do \
 	  $(BIN)/python -m mnist_talk.series run --stages 12-13 -p seed=$$s --out build/seed$$s || exit 1; \
 	done
-	$(BIN)/python -m mnist_talk.results --seeds results $(foreach s,$(SEEDS),build/seed$(s)/results)
+	$(BIN)/python -m mnist_talk.report --seeds results $(foreach s,$(SEEDS),build/seed$(s)/results)
 
 ladder: venv
-	$(BIN)/python -m mnist_talk.results README.md
+	$(BIN)/python -m mnist_talk.report README.md
 
 sync: venv
 	$(BIN)/python -m mnist_talk.series sync

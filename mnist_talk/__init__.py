@@ -2,4 +2,13 @@
 
 Nothing happens at import: each module is imported by the notebook that
 needs it (`from mnist_talk import data, plots`).
+
+Imports sit at the top of each module, with two exceptions. Keras (and
+TensorFlow, JAX or PyTorch under it) is imported inside the functions that
+use it: a backend reads the visible devices once, when it starts, so a
+notebook must choose its device (`session.start`) before anything imports
+Keras; `augment`, a module of Keras layers, is imported the same way.
+Matplotlib waits too, so that scripts that draw nothing do not pay for it.
+`lock` imports only the standard library at the top, since it runs before
+any venv exists; `packaging` comes from the venv that `make lock` builds.
 """

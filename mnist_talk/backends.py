@@ -14,7 +14,7 @@ three epochs of `--images` training images:
 - augmented: stage 10's, the same with `augment.RandomAffine` first;
 
 and keeps the median of epochs 2 and 3 (the first one also compiles).
-Everything goes to `results/backends.json`; `python -m mnist_talk.results
+Everything goes to `results/backends.json`; `python -m mnist_talk.report
 README.md` writes the README's table from it. A backend without a venv is
 reported as skipped, not guessed.
 """
@@ -31,10 +31,11 @@ import sys
 import time
 from pathlib import Path
 
-from . import lock
-from .files import write_json
+import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+from . import data, devices, live, lock, models, session
+from .files import RESULTS, ROOT, write_json
+
 BACKENDS = lock.BACKENDS
 FILE = "backends.json"
 EPOCHS = 3
@@ -47,31 +48,15 @@ def venv_python(backend: str) -> Path:
     return ROOT / lock.venv_name(backend, lock.PYTHON) / "bin" / "python"
 
 
-def dense(mean: float, std: float):
-    """Stage 04's network: three ReLU layers of 200 on normalized pixels."""
-    import keras
-    from keras import layers
-
-    from . import models
-
-    return keras.Sequential([
-        keras.Input(shape=(28, 28, 1)), models.normalizer(mean, std),
-        layers.Flatten(),
-        *[layers.Dense(200, activation="relu") for _ in range(3)],
-        layers.Dense(10, activation="softmax")], name="dense")
-
-
 def _time(images: int, device: str) -> dict:
     """Seconds per epoch of each model on the backend this process runs."""
-    from . import data, devices, models, session
-
     where = devices.use_device(device)
     import keras
 
     mnist = data.prepare()
     x, y = mnist.x_train[:images], mnist.y_train_hot[:images]
     builds = {
-        "dense": lambda: dense(mnist.mean, mnist.std),
+        "dense": lambda: models.deeper(mnist.mean, mnist.std),
         "vgg": lambda: models.vgg(mnist.mean, mnist.std, batch_norm=True,
                                   dropout=models.TALK_DROPOUT),
         "augmented": lambda: models.vgg(
@@ -85,17 +70,10 @@ def _time(images: int, device: str) -> dict:
         model = build()
         model.compile(optimizer="adam", loss="categorical_crossentropy",
                       metrics=["accuracy"])
-        seconds = []
-
-        class Clock(keras.callbacks.Callback):
-            def on_epoch_begin(self, epoch, logs=None):
-                self.t = time.perf_counter()
-
-            def on_epoch_end(self, epoch, logs=None):
-                seconds.append(time.perf_counter() - self.t)
-
+        clock = live.epoch_clock()
         model.fit(x, y, epochs=EPOCHS, batch_size=BATCH, verbose=0,
-                  callbacks=[Clock()])
+                  callbacks=[clock])
+        seconds = clock.seconds
         found[name] = {"epoch_seconds": [round(s, 2) for s in seconds],
                        "seconds_per_epoch": round(
                            statistics.median(seconds[1:]), 2),
@@ -113,11 +91,8 @@ def conv_costs(device: str = "cpu", repeats: int = 20) -> dict:
     batch of 128 images of 28×28, forward only (`predict_on_batch`) and
     forward, backward and update (`train_on_batch`), on the backend this
     process runs: where a backend's VGG epochs go (`--conv`)."""
-    from . import devices
-
     where = devices.use_device(device)  # before the backend starts
     import keras
-    import numpy as np
 
     x = np.random.default_rng(0).normal(size=(128, 28, 28, 32)).astype(
         "float32")
@@ -181,7 +156,7 @@ def main(argv=None) -> int:
     ap.add_argument("--conv", action="store_true",
                     help="time one convolution layer's forward pass and "
                     "training step on the backend of this process")
-    ap.add_argument("--out", type=Path, default=ROOT / "results" / FILE)
+    ap.add_argument("--out", type=Path, default=RESULTS / FILE)
     args = ap.parse_args(argv)
     if not 1_000 <= args.images <= 60_000:
         ap.error(f"--images {args.images}: use 1000 to 60000")

@@ -21,7 +21,7 @@ is an epoch's own). Reported, as medians over `--repeats` seeds:
 - the ratios ours / peer of both.
 
 Results go to `results/bench.json`; `make bench` then rewrites the README's
-bench block from it (`python -m mnist_talk.results README.md`), beside the
+bench block from it (`python -m mnist_talk.report README.md`), beside the
 seconds per epoch of every stage from the last full run's results files.
 """
 
@@ -31,13 +31,11 @@ import argparse
 import datetime as _dt
 import statistics
 import sys
-import time
 from pathlib import Path
 
-from . import data, devices, models, results
-from .files import write_json
+from . import data, devices, live, models, results, session
+from .files import RESULTS, write_json
 
-ROOT = Path(__file__).resolve().parents[1]
 TARGET = 0.99
 #: The peer's split: Keras's `validation_split=0.1` holds out the last 10%.
 TRAIN = 54_000
@@ -68,49 +66,33 @@ def peer_model():
     return model
 
 
-class _Clock:
-    """Training seconds and test accuracy after each epoch."""
-
-    def __init__(self, x_test, y_test_hot):
-        import keras
-
-        clock = self
-        self.seconds, self.accuracy = [], []
-
-        class Callback(keras.callbacks.Callback):
-            def on_epoch_begin(self, epoch, logs=None):
-                self.t = time.perf_counter()
-
-            def on_epoch_end(self, epoch, logs=None):
-                clock.seconds.append(time.perf_counter() - self.t)
-                acc = self.model.evaluate(x_test, y_test_hot, verbose=0)[1]
-                clock.accuracy.append(float(acc))
-                print(f"    epoch {epoch + 1:>2} · "
-                      f"{clock.seconds[-1]:.1f} s · test acc {acc:.2%}",
-                      flush=True)
-
-        self.callback = Callback()
-
-
 def _trial(name, build, x, y, x_test, y_test_hot, epochs, batch, seed):
     """Train one model; return its per-epoch record."""
     import keras
 
     keras.utils.set_random_seed(seed)
     model = build()
-    clock = _Clock(x_test, y_test_hot)
+    accuracy = []
+
+    def score(clock, epoch, logs):  # after the epoch's clock has stopped
+        accuracy.append(float(
+            clock.model.evaluate(x_test, y_test_hot, verbose=0)[1]))
+        print(f"    epoch {epoch + 1:>2} · {clock.seconds[-1]:.1f} s · "
+              f"test acc {accuracy[-1]:.2%}", flush=True)
+
+    clock = live.epoch_clock(on_epoch=score)
     print(f"  {name}, seed {seed}: {epochs} epochs of batch {batch}",
           flush=True)
     model.fit(x, y, epochs=epochs, batch_size=batch, verbose=0,
-              callbacks=[clock.callback])
+              callbacks=[clock])
     cumulative = [round(sum(clock.seconds[:i + 1]), 2)
                   for i in range(len(clock.seconds))]
-    reached = next((i for i, a in enumerate(clock.accuracy) if a >= TARGET),
+    reached = next((i for i, a in enumerate(accuracy) if a >= TARGET),
                    None)
     return {"seed": seed, "epochs": epochs, "batch_size": batch,
             "params": model.count_params(),
             "seconds": cumulative,
-            "test_accuracy": [round(a, 6) for a in clock.accuracy],
+            "test_accuracy": [round(a, 6) for a in accuracy],
             "seconds_to_target": None if reached is None else cumulative[reached],
             "epochs_to_target": None if reached is None else reached + 1}
 
@@ -125,8 +107,6 @@ def run(repeats: int = 3, device: str = "auto") -> dict:
     if repeats < 1:
         raise ValueError(f"--repeats must be at least 1, got {repeats}")
     where = devices.use_device(device)
-    from . import session
-
     mnist = data.prepare()
     x, y_hot = mnist.x_train[:TRAIN], mnist.y_train_hot[:TRAIN]
     x_test, y_test_hot = mnist.x_test, mnist.y_test_hot
@@ -193,7 +173,7 @@ def main(argv=None) -> int:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--device", default="auto")
     ap.add_argument("--out", type=Path,
-                    default=ROOT / "results" / results.BENCH_FILE)
+                    default=RESULTS / results.BENCH_FILE)
     args = ap.parse_args(argv)
     try:
         record = run(args.repeats, args.device)

@@ -28,6 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from playwright.sync_api import sync_playwright
+from PIL import Image, ImageDraw, ImageFont
+
 #: Chromium's switches: headless, no sandbox (root in a container), and no
 #: traffic of its own (updates, sync, QUIC): the only requests are the page's.
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
@@ -57,8 +60,6 @@ class BrowserError(RuntimeError):
 def _playwright_chromium() -> str | None:
     """The Chromium that `playwright install chromium` downloaded, if any."""
     try:
-        from playwright.sync_api import sync_playwright
-
         with sync_playwright() as p:
             path = p.chromium.executable_path
     except Exception:  # no driver, no browser: both mean "not installed"
@@ -101,8 +102,6 @@ def open_page(viewport: dict | None = None, executable: str | None = None):
     (sync API), one page of `viewport` (1280x720). Every request not to
     127.0.0.1 or localhost is aborted and its URL appended to `outside`,
     for every page and frame of the context."""
-    from playwright.sync_api import sync_playwright
-
     executable = executable or chromium_path()
     with sync_playwright() as p:
         try:
@@ -412,8 +411,6 @@ def contact_sheet(page, path, columns: int = 4, thumb_width: int = 480,
     the page's viewport) and tile them, labelled with their numbers, into
     one PNG at `path`; slides that do not fit get a red frame. Returns the
     `slide_fit` results it measured on the way."""
-    from PIL import Image, ImageDraw, ImageFont
-
     _install(page, reveal)
     page.evaluate("() => window.__slideFit.begin()")
     shots, results = [], []

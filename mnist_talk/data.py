@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from .files import atomic_write
+from .normalization import one_hot, pixel_stats
 
 KERAS_ORIGIN = (
     "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
@@ -218,16 +219,10 @@ def main() -> None:
           f"verified, in {where}")
 
 
-if __name__ == "__main__":
-    main()
-
-
 class Prepared:
     """MNIST ready for Keras: channel axis, one-hot labels, pixel statistics."""
 
     def __init__(self, x_train, y_train, x_test, y_test):
-        from .normalization import one_hot, pixel_stats
-
         self.x_train, self.y_train = x_train[..., np.newaxis], y_train
         self.x_test, self.y_test = x_test[..., np.newaxis], y_test
         self.y_train_hot, self.y_test_hot = one_hot(y_train), one_hot(y_test)
@@ -247,3 +242,7 @@ def prepare(cache_dir=None) -> Prepared:
     """
     (x_train, y_train), (x_test, y_test) = load_mnist(cache_dir)
     return Prepared(x_train, y_train, x_test, y_test)
+
+
+if __name__ == "__main__":
+    main()

@@ -9,37 +9,52 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import sys
 import tempfile
 
 _DEVICE = re.compile(r"^(auto|cpu|gpu(?::(\d+))?)$")
-_BACKEND_MODULES = {"tensorflow": "tensorflow", "jax": "jax",
-                    "torch": "torch"}
 
 
 class DeviceError(RuntimeError):
     """The requested device cannot be used (stage 01)."""
 
 
-def parse(device: str) -> tuple[str, int | None]:
-    """Split a device string into `(kind, index)`; reject anything else."""
+class Device(str):
+    """A device string that has been parsed: still the string the notebook
+    gave (so it is stored as given), with its `kind` ("auto", "cpu" or
+    "gpu") and GPU `index` (None unless a GPU)."""
+
+    kind: str
+    index: int | None
+
+
+def parse(device) -> Device:
+    """Parse a device string once; reject anything else (stage 01).
+
+    `params.check` parses the notebook's `device`; `use_device` and
+    `expected` take the parsed `Device` as it is.
+    """
+    if isinstance(device, Device):
+        return device
     m = _DEVICE.match(device.strip().lower()) if isinstance(device, str) else None
     if not m:
         raise DeviceError(
             f"unknown device {device!r}: use 'auto', 'cpu', 'gpu' or 'gpu:N' "
             "(N counts from 0)")
-    kind = m.group(1).split(":")[0]
-    index = int(m.group(2)) if m.group(2) else (0 if kind == "gpu" else None)
-    return kind, index
+    parsed = Device(device)
+    parsed.kind = m.group(1).split(":")[0]
+    parsed.index = (int(m.group(2)) if m.group(2)
+                    else (0 if parsed.kind == "gpu" else None))
+    return parsed
 
 
 def expected(device: str = "auto") -> str:
     """What `use_device(device)` will most likely pick, without starting a
     backend (the series runner prints it; each notebook reports the real one).
     """
-    import shutil
-
-    kind, index = parse(device)
+    device = parse(device)
+    kind, index = device.kind, device.index
     gpu = shutil.which("nvidia-smi") is not None
     if kind == "cpu" or (kind == "auto" and not gpu):
         why = "" if kind == "cpu" else ", no nvidia-smi on this machine"
@@ -104,10 +119,10 @@ def use_device(device: str = "auto") -> str:
     `DeviceError` when it is not there, rather than running on the CPU
     quietly; "auto" takes a GPU when there is one.
     """
-    kind, index = parse(device)
-    backend = backend_name()
-    module = _BACKEND_MODULES.get(backend)
-    if kind != "auto" and module in sys.modules:
+    device = parse(device)
+    kind, index = device.kind, device.index
+    backend = backend_name()  # its module has the same name
+    if kind != "auto" and backend in sys.modules:
         raise DeviceError(
             f"{backend} has already started in this kernel, so the device "
             "can no longer change: restart the kernel and run the notebook "

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import results, talk
 from .live import Status
+from .tables import Table
 
 TEST_IMAGES = 10_000
 
@@ -58,9 +59,9 @@ def curves(history) -> Status:
         f"accuracy {h['accuracy'][-1]:.2%}, test {acc[-1]:.2%}")
 
 
-def errors_table(rows) -> results.Table:
+def errors_table(rows) -> Table:
     """Named runs as a table: `rows` holds (name, epochs, test accuracy)."""
-    return results.Table(
+    return Table(
         ["run", "epochs", "test accuracy", "test errors"],
         [[name, epochs, f"{acc:.2%}", errors(acc)]
          for name, epochs, acc in rows])
@@ -72,10 +73,10 @@ def versus(results_dir, before: str, after: str) -> str | None:
     if not a or not b:
         return None
     text = (f"stage {before[:2]} → {after[:2]}: test errors "
-            f"{errors(a['test_accuracy'])} → {errors(b['test_accuracy'])} · "
-            f"parameters {a['params']:,} → {b['params']:,} "
-            f"({b['params'] / a['params']:.2f}×)")
-    sa, sb = results.seconds_per_epoch(a), results.seconds_per_epoch(b)
+            f"{errors(a.test_accuracy)} → {errors(b.test_accuracy)} · "
+            f"parameters {a.parameter_count:,} → {b.parameter_count:,} "
+            f"({b.parameter_count / a.parameter_count:.2f}×)")
+    sa, sb = a.seconds_per_epoch, b.seconds_per_epoch
     if sa and sb:
         text += f" · {sa:.1f} → {sb:.1f} s per epoch"
     return text

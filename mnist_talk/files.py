@@ -1,36 +1,52 @@
-"""Write files so that an interruption never leaves half a file (stage 01).
+"""Where the project's files live, and how they are written (stage 01).
 
-The data cache, the results and bench files and the slide decks are written through
-`atomic_write`: a temporary file beside the target, then one rename.
+`ROOT` is the checkout; every path the package names starts from it.
+Everything the package writes (the data cache, results, predictions, run
+and bench records, executed notebooks, slide decks, locks) goes through
+`atomic_path`: a temporary file beside the target, then one rename, so
+that an interruption never leaves half a file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from pathlib import Path
 
+#: The checkout: `notebooks/`, `results/`, `build/` and the rest.
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+RESULTS = ROOT / "results"
+BUILD = ROOT / "build"
+
 
 @contextlib.contextmanager
-def atomic_write(target, mode: str = "wb", **open_kwargs):
-    """Yield a file to write; it replaces `target` only once it is complete."""
+def atomic_path(target):
+    """Yield a temporary path to write; it replaces `target` only once the
+    block ends without an error, and is removed otherwise."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-",
                                suffix=target.suffix)
+    os.close(fd)
     try:
-        with os.fdopen(fd, mode, **open_kwargs) as f:
-            yield f
+        yield Path(tmp)
         os.replace(tmp, target)
     finally:
         Path(tmp).unlink(missing_ok=True)
 
 
+@contextlib.contextmanager
+def atomic_write(target, mode: str = "wb", **open_kwargs):
+    """Yield a file to write; it replaces `target` only once it is complete."""
+    with atomic_path(target) as tmp, open(tmp, mode, **open_kwargs) as f:
+        yield f
+
+
 def write_json(target, record) -> Path:
     """Write `record` to `target` as sorted, indented JSON, atomically."""
-    import json
-
     with atomic_write(target, "w") as f:
         json.dump(record, f, indent=2, sort_keys=True)
         f.write("\n")
@@ -39,7 +55,5 @@ def write_json(target, record) -> Path:
 
 def read_json(target, default=None):
     """The JSON in `target`, or `default` when there is no such file."""
-    import json
-
     target = Path(target)
     return json.loads(target.read_text()) if target.exists() else default

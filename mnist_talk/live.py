@@ -19,6 +19,9 @@ import io
 import os
 import time
 
+from IPython import get_ipython
+from IPython.display import Image, display
+
 from . import plots
 
 #: The variable that names the file every epoch's line is appended to.
@@ -42,6 +45,38 @@ def epoch_line(epoch: int, epochs: int, logs: dict, seconds: float) -> str:
     return " · ".join(parts)
 
 
+def epoch_clock(on_epoch=None, on_begin=None, on_end=None):
+    """The one epoch timer: a Keras callback whose `seconds` lists each
+    epoch's training seconds (stage 01).
+
+    `on_epoch(clock, epoch, logs)` runs after each epoch is timed,
+    `on_begin(clock)` and `on_end(clock)` when training starts and ends.
+    The live board draws with it; `make bench` and `make backends` time
+    their trainings with it.
+    """
+    import keras  # only now: the device is chosen before Keras starts
+
+    class EpochClock(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.seconds = []
+            if on_begin:
+                on_begin(self)
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._started = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.seconds.append(time.perf_counter() - self._started)
+            if on_epoch:
+                on_epoch(self, epoch, logs or {})
+
+        def on_train_end(self, logs=None):
+            if on_end:
+                on_end(self)
+
+    return EpochClock()
+
+
 class Status(str):
     """A line of text that shows as itself, in a notebook and elsewhere."""
 
@@ -53,10 +88,6 @@ class Status(str):
 
 
 def _in_notebook() -> bool:
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
     shell = get_ipython()
     return shell is not None and hasattr(shell, "kernel")
 
@@ -91,8 +122,6 @@ class Board:
     def _show(self, status: str, draw: bool) -> None:
         if not self._live:
             return
-        from IPython.display import Image, display
-
         if self._status is None:
             self._status = display(Status(status), display_id=True)
             self._figure = display(Status("(the learning curves appear "
@@ -117,39 +146,30 @@ class Board:
     # -- the callbacks --------------------------------------------------
     def callback(self, label: str = ""):
         """A Keras callback that records one training onto this board."""
-        import keras
-
         board = self
         label = label or f"run {len(self.histories) + 1}"
 
-        class LiveCurves(keras.callbacks.Callback):
-            def on_train_begin(self, logs=None):
-                board.histories[label] = {}
-                self.t0 = time.perf_counter()
-                if board.runs > 1:
-                    board._emit(f"{label} ({len(board.histories)} of "
-                                f"{board.runs})")
-                board._show(board._line(label, 0), draw=False)
+        def begin(clock):
+            board.histories[label] = {}
+            if board.runs > 1:
+                board._emit(f"{label} ({len(board.histories)} of "
+                            f"{board.runs})")
+            board._show(board._line(label, 0), draw=False)
 
-            def on_epoch_begin(self, epoch, logs=None):
-                self.t_epoch = time.perf_counter()
+        def epoch(clock, index, logs):
+            for key, value in logs.items():
+                board.histories[label].setdefault(key, []).append(
+                    float(value))
+            board.epochs_run += 1
+            board.train_seconds += clock.seconds[-1]
+            total = clock.params.get("epochs") or board.epochs
+            board._emit(epoch_line(index + 1, total, logs, clock.seconds[-1]))
+            board._show(board._line(label, index + 1, logs), draw=True)
 
-            def on_epoch_end(self, epoch, logs=None):
-                logs, now = logs or {}, time.perf_counter()
-                for key, value in logs.items():
-                    board.histories[label].setdefault(key, []).append(
-                        float(value))
-                board.epochs_run += 1
-                board.train_seconds += now - self.t_epoch
-                total = self.params.get("epochs") or board.epochs
-                board._emit(epoch_line(epoch + 1, total, logs,
-                                       now - self.t_epoch))
-                board._show(board._line(label, epoch + 1, logs), draw=True)
+        def end(clock):
+            board._show(board._line(label, None), draw=False)
 
-            def on_train_end(self, logs=None):
-                board._show(board._line(label, None), draw=False)
-
-        return LiveCurves()
+        return epoch_clock(on_begin=begin, on_epoch=epoch, on_end=end)
 
     def _line(self, label: str, epoch: int | None, logs=None) -> str:
         """The status line: where training is, and how long is left."""

@@ -26,7 +26,8 @@ import urllib.request
 from importlib import metadata
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from .files import ROOT, atomic_write
+
 LOCKS = ROOT / "locks"
 # What pyproject.toml's requires-python admits, oldest first. The first is
 # the Python the committed outputs were made with: its venvs keep the
@@ -285,7 +286,7 @@ def _files(name: str, cache: dict) -> list:
 def _target_tags(python: str) -> list:
     """The wheel tags pip accepts for CPython `python` on Linux x86-64,
     best first (as pip ranks them)."""
-    from packaging import tags
+    from packaging import tags  # in build/lock-venv only: see the docstring
 
     version = tuple(int(p) for p in python.split("."))
     plats = ([f"manylinux_2_{m}_x86_64" for m in range(28, 4, -1)]
@@ -371,8 +372,8 @@ def write(args) -> int:
             python=python, uv=version,
             extra=f" and {GPU_EXTRAS[backend]}" if gpu else "",
             packages=len(lock_pins(out)), mb=mb)
-        out.write_text(header + body)
-        out.replace(path)
+        with atomic_write(path, "w") as f:
+            f.write(header + body)
         print(f"{path.relative_to(ROOT)}: {len(lock_pins(path))} packages, "
               f"{mb} MB")
     return check(args)

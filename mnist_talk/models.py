@@ -1,11 +1,14 @@
-"""The VGG-style network of stages 07 to 13, built in one place.
+"""The networks that later code reuses, each built in one place.
 
-Stage 07 writes the network out in its notebook and checks it against
-`vgg()`; later stages add batch normalization, dropout and augmentation
-through its arguments.
+Stage 04 writes its dense network out in its notebook and checks it
+against `deeper()` (which `make backends` times); stage 07 does the same
+for the VGG-style network and `vgg()`, to which later stages add batch
+normalization, dropout and augmentation through its arguments.
 """
 
 from __future__ import annotations
+
+import html
 
 import numpy as np
 
@@ -26,6 +29,18 @@ def normalizer(mean: float, std: float):
 
     return keras.layers.Normalization(mean=mean, variance=std ** 2,
                                       name="normalize")
+
+
+def deeper(mean: float, std: float, width: int = 200, depth: int = 3):
+    """Stage 04's network: `depth` ReLU layers of `width` on normalized
+    pixels, then a softmax over the ten digits."""
+    import keras
+
+    return keras.Sequential([
+        keras.Input(shape=(28, 28, 1)), normalizer(mean, std),
+        keras.layers.Flatten(),
+        *[keras.layers.Dense(width, activation="relu") for _ in range(depth)],
+        keras.layers.Dense(10, activation="softmax")], name="deeper")
 
 
 def vgg(mean: float, std: float, *, batch_norm: bool = False,
@@ -181,8 +196,6 @@ class Summary:
         return "\n".join(lines + [self._footer()])
 
     def _repr_html_(self):
-        import html
-
         half = (-(-len(self.rows) // 2) if len(self.rows) > self.SPLIT
                 else len(self.rows))
         parts = [self.rows[:half], self.rows[half:]]

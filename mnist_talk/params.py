@@ -34,14 +34,16 @@ def check(*, epochs, batch_size, train_size, seed, device, accuracy_floor,
           results_dir, **extra) -> dict:
     """Validate the common parameters and return them as a dict (stage 01).
 
-    `extra` holds a stage's own parameters; each stage checks its own.
+    `device` comes back parsed (a `devices.Device`, still the string given).
+    `extra` holds a stage's own parameters: `members`, `pseudo_copies` and
+    `confidence` are checked here, any other passes through unchecked.
     """
     _whole("epochs", epochs, 1)
     _whole("train_size", train_size, 1, TRAIN_IMAGES)
     _whole("batch_size", batch_size, 1)
     _whole("seed", seed, 0)
     try:
-        parse(device)
+        device = parse(device)  # the one parse: `use_device` takes it as is
     except DeviceError as exc:
         raise ParameterError(f"device: {exc}") from None
     if (isinstance(accuracy_floor, bool) or not isinstance(accuracy_floor, Real)

@@ -28,10 +28,12 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import series
+import nbformat
 
-ROOT = series.ROOT
-PRESENT = ROOT / "build" / "present"
+from . import series
+from .files import BUILD, NOTEBOOKS, RESULTS, ROOT, atomic_write
+
+PRESENT = BUILD / "present"
 
 #: The `rise` metadata every notebook carries (tests/test_present.py checks
 #: it): white, the light theme whose fonts ship with RISE ("simple" and most
@@ -115,8 +117,6 @@ def _newer(src: Path, dst: Path) -> bool:
 def _unpaired(src: Path) -> str:
     """The notebook as committed, without its `jupytext` metadata, so that no
     contents manager pairs it with a `.py` when it is saved."""
-    import nbformat
-
     nb = nbformat.read(src, as_version=4)
     nb.metadata.pop("jupytext", None)
     text = nbformat.writes(nb)
@@ -137,8 +137,8 @@ def _check_folder(folder: Path) -> Path:
 
 
 def prepare(folder: Path = PRESENT, *, reset: bool = False,
-            notebooks: Path = series.NOTEBOOKS,
-            results: Path = ROOT / "results") -> dict[str, list[str]]:
+            notebooks: Path = NOTEBOOKS,
+            results: Path = RESULTS) -> dict[str, list[str]]:
     """Fill `folder` with the notebooks to present, `folder/../results` with
     the results, and write `folder/rise.css`.
 
@@ -162,9 +162,8 @@ def prepare(folder: Path = PRESENT, *, reset: bool = False,
         src, dst = Path(notebooks) / f"{sid}.ipynb", folder / f"{sid}.ipynb"
         text = _unpaired(src)
         if _newer(src, dst):
-            tmp = dst.with_name(f".{dst.name}.tmp")
-            tmp.write_text(text)
-            os.replace(tmp, dst)
+            with atomic_write(dst, "w") as f:
+                f.write(text)
             report["copied"].append(dst.name)
         elif dst.read_text() == text:
             report["same"].append(dst.name)

@@ -14,18 +14,24 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import logging
 import os
+import signal
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-from . import results, stages
+import jupytext
+import nbformat
+import papermill
+import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
+from . import devices, live, results, stages
+from .files import BUILD, NOTEBOOKS, RESULTS, atomic_path
 
 
 class SeriesError(RuntimeError):
@@ -66,8 +72,6 @@ def select(spec: str | None) -> list[str]:
 
 def parse_overrides(pairs: list[str]) -> dict:
     """`["epochs=3", "device=cpu"]` -> `{"epochs": 3, "device": "cpu"}`."""
-    import yaml
-
     found = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
@@ -79,8 +83,6 @@ def parse_overrides(pairs: list[str]) -> dict:
 
 def declared_parameters(stage_id: str) -> dict:
     """The names and defaults in a notebook's `parameters` cell."""
-    import papermill
-
     inspected = papermill.inspect_notebook(str(NOTEBOOKS / f"{stage_id}.ipynb"))
     return {name: p["default"] for name, p in inspected.items()}
 
@@ -98,28 +100,21 @@ def check_known(stage_id: str, overrides: dict) -> None:
 def _execute(stage_id: str, output: Path, parameters: dict, *,
              prepare_only: bool = False, log_output: bool = True) -> None:
     """papermill one notebook into `output` through a temporary file."""
-    import papermill
-
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{stage_id}-",
-                               suffix=".ipynb")
-    os.close(fd)
-    try:
-        with _epoch_lines(enabled=log_output and not prepare_only):
-            papermill.execute_notebook(
-                str(NOTEBOOKS / f"{stage_id}.ipynb"), tmp,
-                parameters=parameters, cwd=str(NOTEBOOKS),
-                kernel_name="python3", progress_bar=False,
-                log_output=log_output, prepare_only=prepare_only)
-        os.replace(tmp, output)
-    except papermill.PapermillExecutionError as exc:
-        failed = output.with_suffix(".failed.ipynb")
-        os.replace(tmp, failed)
-        raise SeriesError(
-            f"{stage_id} stopped in cell [{exc.exec_count}] with {exc.ename}: "
-            f"{exc.evalue}\n  the partly run notebook is {failed}") from exc
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    with atomic_path(output) as tmp:
+        try:
+            with _epoch_lines(enabled=log_output and not prepare_only):
+                papermill.execute_notebook(
+                    str(NOTEBOOKS / f"{stage_id}.ipynb"), str(tmp),
+                    parameters=parameters, cwd=str(NOTEBOOKS),
+                    kernel_name="python3", progress_bar=False,
+                    log_output=log_output, prepare_only=prepare_only)
+        except papermill.PapermillExecutionError as exc:
+            failed = output.with_suffix(".failed.ipynb")
+            os.replace(tmp, failed)
+            raise SeriesError(
+                f"{stage_id} stopped in cell [{exc.exec_count}] with "
+                f"{exc.ename}: {exc.evalue}\n  the partly run notebook is "
+                f"{failed}") from exc
 
 
 @contextlib.contextmanager
@@ -135,8 +130,6 @@ def _epoch_lines(enabled: bool = True):
     if not enabled:
         yield
         return
-    from . import live
-
     fd, name = tempfile.mkstemp(prefix="mnist-talk-epochs-", suffix=".log")
     os.close(fd)
     done = threading.Event()
@@ -191,7 +184,7 @@ def estimate(stage_id: str, overrides: dict) -> float | None:
     plus half a minute; scaled by the epochs, images and members asked for.
     None when the stage has never run.
     """
-    full = ROOT / "results"
+    full = RESULTS
     wall = results.load_run(full)["stages"].get(stage_id, {})
     if wall.get("wall_seconds") and not wall.get("overrides"):
         seconds = wall["wall_seconds"]
@@ -199,7 +192,7 @@ def estimate(stage_id: str, overrides: dict) -> float | None:
         rec = results.load(full, stage_id)
         if not rec:
             return None
-        seconds = rec["train_seconds"] + 30
+        seconds = rec.train_seconds + 30
     return seconds * _scale(stage_id, overrides)
 
 
@@ -215,15 +208,11 @@ def run(ids: list[str], overrides: dict, out: Path | None = None) -> Path:
     accuracy and the device it trained on). Records each notebook's wall
     time in `<results_dir>/run.json`.
     """
-    import datetime as dt
-
-    from . import devices
-
     for sid in ids:
         check_known(sid, overrides)
     in_place = not overrides and out is None
-    out = NOTEBOOKS if in_place else Path(out or ROOT / "build" / "talk")
-    results_dir = ROOT / "results"
+    out = NOTEBOOKS if in_place else Path(out or BUILD / "talk")
+    results_dir = RESULTS
     if not in_place:
         # the notebooks run in notebooks/: a relative results_dir starts there
         results_dir = NOTEBOOKS / (overrides.get("results_dir")
@@ -252,10 +241,10 @@ def run(ids: list[str], overrides: dict, out: Path | None = None) -> Path:
             "overrides": {k: v for k, v in overrides.items()
                           if k != "results_dir"}}
         results.save_run(results_dir, record)
-        rec = results.load(results_dir, sid) or {}
-        done = (f" · {rec['test_accuracy']:.2%} test accuracy · trained "
-                f"{_minutes(rec['train_seconds'])} on {rec['device']}"
-                if rec.get("finished", "") >= started else "")
+        rec = results.load(results_dir, sid)
+        done = (f" · {rec.test_accuracy:.2%} test accuracy · trained "
+                f"{_minutes(rec.train_seconds)} on {rec.device}"
+                if rec and rec.finished >= started else "")
         print(f"[{i}/{len(ids)}] {sid} · done in {_minutes(wall)}{done}",
               flush=True)
     print(f"all done in {_minutes(time.perf_counter() - t0)}", flush=True)
@@ -288,9 +277,6 @@ def _cells(nb) -> list[tuple]:
 
 def check_pairs(ids: list[str] | None = None) -> list[str]:
     """The stages whose .py and .ipynb disagree (empty when all in sync)."""
-    import jupytext
-    import nbformat
-
     stale = []
     for sid in ids or notebook_ids():
         py, ipynb = NOTEBOOKS / f"{sid}.py", NOTEBOOKS / f"{sid}.ipynb"
@@ -309,8 +295,6 @@ def check_pairs(ids: list[str] | None = None) -> list[str]:
 
 def sync(ids: list[str] | None = None) -> None:
     """Push each .py into its .ipynb, keeping the .ipynb's outputs."""
-    import subprocess
-
     for sid in ids or notebook_ids():
         subprocess.run([sys.executable, "-m", "jupytext", "--update",
                         "--to", "ipynb", str(NOTEBOOKS / f"{sid}.py")],
@@ -342,13 +326,11 @@ def main(argv=None) -> int:
     r.add_argument("--device", help="shorthand for -p device=D")
     r.add_argument("--out", type=Path, help="where executed notebooks go")
     s = sub.add_parser("prepare-smoke", help="inject smoke parameters")
-    s.add_argument("--out", type=Path, default=ROOT / "build" / "smoke")
+    s.add_argument("--out", type=Path, default=BUILD / "smoke")
     s.add_argument("--stages")
     sub.add_parser("sync", help="update each .ipynb from its .py")
     sub.add_parser("check-pairs", help="fail when a pair is out of sync")
     args = ap.parse_args(argv)
-    import signal
-
     # `kill` (SIGTERM) unwinds like Ctrl-C, so the temporary notebook is
     # removed and the kernel shut down.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as _dt
 import platform
 import sys
-import time
+
+import numpy
 
 from . import devices, live, lock, params, results, stages
 
@@ -47,24 +48,14 @@ def versions() -> dict:
     were installed from (`tensorflow-py3.11.txt`), with any package that
     differs from it."""
     import keras
-    import numpy
 
     found = {"python": platform.python_version(), "keras": keras.__version__,
              "numpy": numpy.__version__}
-    backend = keras.backend.backend()
-    module = sys.modules.get(devices._BACKEND_MODULES.get(backend, ""))
-    found[backend] = getattr(module, "__version__", "unknown")
+    backend = keras.backend.backend()  # its module has the same name
+    found[backend] = getattr(sys.modules.get(backend), "__version__",
+                             "unknown")
     found["lock"] = lock.describe(backend)
     return found
-
-
-class Result(dict):
-    """A results record that shows itself as one line in a notebook."""
-
-    def _repr_markdown_(self):
-        return (f"**{self['test_accuracy']:.2%}** test accuracy · "
-                f"{self['epochs']} epochs · {self['train_seconds']:.0f} s of "
-                f"training on {self['device']} · {self['params']:,} parameters")
 
 
 class Run:
@@ -115,31 +106,41 @@ class Run:
                         for key, values in h.items()}
                 for label, h in self.board.histories.items()}
 
-    def finish(self, test_accuracy: float, params: int, **extra) -> dict:
-        """Record the result and assert the stage's accuracy floor."""
-        record = Result({
-            "stage": self.stage.id,
-            "title": self.stage.title,
-            "test_accuracy": round(float(test_accuracy), 6),
-            "talk_accuracy": self.stage.talk_accuracy,
-            "params": int(params),
-            "epochs": self.epochs_run,
-            "train_seconds": round(self.train_seconds, 1),
-            "device": self.device,
-            "versions": versions(),
-            "parameters": self.config,
-            "finished": _dt.datetime.now(_dt.timezone.utc)
-                        .isoformat(timespec="seconds"),
-            "history": self.history,
-            **extra,
-        })
+    def finish(self, test_accuracy: float, parameter_count: int,
+               **extra) -> results.Record:
+        """Record the result and assert the stage's accuracy floor.
+
+        `parameter_count` counts the weights of every network the result
+        uses; `extra` holds the stage's own figures (`Record.extra`).
+        """
+        import keras  # started by now: `start` chose the device
+
+        networks = self.board.runs if self.board else 1
+        record = results.Record(
+            stage=self.stage.id,
+            title=self.stage.title,
+            test_accuracy=round(float(test_accuracy), 6),
+            talk_accuracy=self.stage.talk_accuracy,
+            parameter_count=int(parameter_count),
+            epochs=self.epochs_run // networks,
+            networks_trained=networks,
+            train_seconds=round(self.train_seconds, 1),
+            device=self.device,
+            backend=keras.backend.backend(),
+            versions=versions(),
+            parameters=self.config,
+            finished=_dt.datetime.now(_dt.timezone.utc)
+                     .isoformat(timespec="seconds"),
+            history=self.history,
+            extra=extra,
+        )
         results.save(self.config["results_dir"], record)
-        results.check_floor(record["test_accuracy"],
+        results.check_floor(record.test_accuracy,
                             self.config["accuracy_floor"])
         self.record = record
         return record
 
-    def add(self, **extra) -> dict:
+    def add(self, **extra) -> results.Record:
         """Add figures measured after `finish` to the recorded result.
 
         For an experiment beside the stage's own model (stage 01's run with
@@ -147,7 +148,7 @@ class Run:
         """
         if getattr(self, "record", None) is None:
             raise RuntimeError("run.add() comes after run.finish()")
-        self.record = Result({**self.record, **extra})
+        self.record.extra.update(extra)
         results.save(self.config["results_dir"], self.record)
         return self.record
 

@@ -23,13 +23,17 @@ import html
 import sys
 from pathlib import Path
 
-from . import browser, results, series, stages
-from .files import atomic_write
+import nbformat
+from nbconvert import SlidesExporter
+from traitlets.config import Config
 
-ROOT = series.ROOT
+from . import browser, series, stages, tables
+from .files import BUILD, NOTEBOOKS, RESULTS, ROOT, atomic_write
+from .report import plot_svg
+
 SLIDES = ROOT / "slides"
 #: Where the contact sheets go (and the tests' screenshots): git-ignored.
-SHEETS = ROOT / "build" / "slides"
+SHEETS = BUILD / "slides"
 TEMPLATES = SLIDES / "templates"
 #: What every deck needs from vendor/, relative to the deck.
 VENDOR = {
@@ -77,9 +81,6 @@ def has_outputs(nb) -> bool:
 
 
 def _exporter():
-    from nbconvert import SlidesExporter
-    from traitlets.config import Config
-
     c = Config()
     c.SlidesExporter.template_name = "offline"
     c.SlidesExporter.extra_template_basedirs = [str(TEMPLATES)]
@@ -106,9 +107,7 @@ def deck_name(stage_id: str) -> str:
 def build(out: Path = SLIDES, ids: list[str] | None = None,
           notebooks: Path | None = None) -> tuple[list[str], list[str]]:
     """Render each executed notebook; return (built ids, ids not yet run)."""
-    import nbformat
-
-    notebooks = notebooks or series.NOTEBOOKS
+    notebooks = notebooks or NOTEBOOKS
     absent = missing_vendor(out)
     if absent:
         raise SlidesError(
@@ -162,26 +161,26 @@ def report(measured: dict[str, list[dict]]) -> list[str]:
     return lines
 
 
-def write_index(out: Path, results_dir: Path = ROOT / "results") -> Path:
+def write_index(out: Path, results_dir: Path = RESULTS) -> Path:
     """An index page of the 13 stages: the results ladder, linked to decks,
     and its plot."""
-    table = results.ladder(results_dir)
+    table = tables.ladder(results_dir)
     rows = []
     for st, row in zip(stages.STAGES, table.rows):
         title = html.escape(st.title)
         if (out / deck_name(st.id)).exists():
             row[1] = f'<a href="{deck_name(st.id)}">{title}</a>'
-        elif (series.NOTEBOOKS / f"{st.id}.py").exists():
+        elif (NOTEBOOKS / f"{st.id}.py").exists():
             row[1] = f"{title} <em>(not run yet)</em>"
         else:
             row[1] = f"{title} <em>(not written yet)</em>"
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>")
     header = "".join(f"<th>{h}</th>" for h in table.header)
-    svg = results.plot_svg(results_dir)
+    svg = plot_svg(results_dir)
     svg = svg[svg.index("<svg"):]  # inline: drop the XML prologue
     target = out / "index.html"
-    target.write_text(INDEX.format(header=header, rows="\n".join(rows),
-                                   plot=svg), encoding="utf-8")
+    with atomic_write(target, "w", encoding="utf-8") as f:
+        f.write(INDEX.format(header=header, rows="\n".join(rows), plot=svg))
     return target
 
 

@@ -43,6 +43,8 @@ import os
 from pathlib import Path
 
 from . import results, stages
+from .files import ROOT
+from .tables import Table, pct
 
 #: The transcript's file name; see `transcript_path`.
 TRANSCRIPT_NAME = "beating-mnist-talk.md"
@@ -382,7 +384,7 @@ def transcript_path() -> Path | None:
     `$MNIST_TALK_TRANSCRIPT` first, then `shared/seed/` inside the repository
     or beside it.
     """
-    root = Path(__file__).resolve().parents[1]
+    root = ROOT
     candidates = [os.environ.get("MNIST_TALK_TRANSCRIPT"),
                   root / "shared" / "seed" / TRANSCRIPT_NAME,
                   root.parent / "shared" / "seed" / TRANSCRIPT_NAME]
@@ -484,7 +486,7 @@ def audit_rows(results_dir) -> list[dict]:
     rows = []
     for s in stages.STAGES:
         summary = log_summary(s.id) or {}
-        record = results.load(results_dir, s.id) or {}
+        record = results.load(results_dir, s.id)
         rows.append({
             "stage": s.id, "title": s.title,
             "headline": TALK[s.id]["headline"],
@@ -492,19 +494,18 @@ def audit_rows(results_dir) -> list[dict]:
             "best_line": summary.get("best_line"),
             "epochs": summary.get("epochs"),
             "verdict": verdict(s.id),
-            "ours": record.get("test_accuracy"),
+            "ours": record and record.test_accuracy,
         })
     return rows
 
 
-def audit_table(results_dir) -> results.Table:
+def audit_table(results_dir) -> Table:
     """`audit_rows` as a six-column table that fits a slide."""
-    rows = [[r["stage"][:2], results._pct(r["headline"]),
-             results._pct(r["log_last"]), results._pct(r["log_best"]),
-             r["verdict"].removeprefix("headline "),
-             results._pct(r["ours"])]
+    rows = [[r["stage"][:2], pct(r["headline"]), pct(r["log_last"]),
+             pct(r["log_best"]), r["verdict"].removeprefix("headline "),
+             pct(r["ours"])]
             for r in audit_rows(results_dir)]
-    return results.Table(["stage", "talk", "log last", "log best",
+    return Table(["stage", "talk", "log last", "log best",
                           "headline vs log", "ours"], rows)
 
 

@@ -33,7 +33,7 @@
 import numpy as np
 
 from mnist_talk import (data, demos, evidence, live, models, normalization,
-                        plots, results, session, talk)
+                        plots, session, tables, talk)
 
 np.set_printoptions(linewidth=100)  # an image row of bytes on one line
 
@@ -172,7 +172,7 @@ test_loss, test_accuracy = model.evaluate(x_test, y_test_hot, verbose=0)
 run.finish(test_accuracy, model.count_params())
 
 # %% slideshow={"slide_type": "fragment"}
-results.ladder(results_dir, ["01_linear"])
+tables.ladder(results_dir, ["01_linear"])
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## In numbers
@@ -226,8 +226,8 @@ truth = keras.ops.convert_to_tensor([[1.0, 0.0, 0.0]])
 crossentropy = keras.losses.categorical_crossentropy
 clipped = float(crossentropy(truth, keras.activations.softmax(scores))[0])
 exact = float(crossentropy(truth, scores, from_logits=True)[0])
-results.Table(["backend", "from the softmax's output", "from the scores"],
-              [[keras.backend.backend(), f"{clipped:.3f}", f"{exact:.3f}"]])
+tables.Table(["backend", "from the softmax's output", "from the scores"],
+             [[keras.backend.backend(), f"{clipped:.3f}", f"{exact:.3f}"]])
 
 # %% [markdown] slideshow={"slide_type": "-"}
 # On JAX and PyTorch, a softmax layer with the plain loss is therefore
@@ -284,10 +284,10 @@ moved = demos.loss_moves_when_nudged(keras1_model, keras1_crossentropy,
 groups = {"at the floor, ≤ 10⁻⁷": p_true <= FLOOR,
           "in between": (p_true > FLOOR) & (p_true < 1 - FLOOR),
           "at the ceiling, ≥ 1 − 10⁻⁷": p_true >= 1 - FLOOR}
-results.Table(["true digit's probability", "training images",
-               "loss moved when nudged"],
-              [[name, int(group.sum()), int(moved[group].sum())]
-               for name, group in groups.items()])
+tables.Table(["true digit's probability", "training images",
+              "loss moved when nudged"],
+             [[name, int(group.sum()), int(moved[group].sum())]
+              for name, group in groups.items()])
 
 # %% slideshow={"slide_type": "subslide"}
 at_floor = groups["at the floor, ≤ 10⁻⁷"]
@@ -311,10 +311,10 @@ live.Status(f"at the floor: {at_floor.mean():.1%} of the training images; "
 # nothing.
 
 # %% slideshow={"slide_type": "fragment"}
-results.Table(["epoch", "loss", "error rate", "16.118 × error rate"],
-              [[i + 1, f"{loss:.4f}", f"{error:.2%}", f"{floor:.4f}"]
-               for i, (loss, error, floor)
-               in enumerate(talk.clipped_loss_check())])
+tables.Table(["epoch", "loss", "error rate", "16.118 × error rate"],
+             [[i + 1, f"{loss:.4f}", f"{error:.2%}", f"{floor:.4f}"]
+              for i, (loss, error, floor)
+              in enumerate(talk.clipped_loss_check())])
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## What we see

@@ -30,8 +30,8 @@
 # %% slideshow={"slide_type": "-"}
 import numpy as np
 
-from mnist_talk import (data, evidence, models, normalization, plots, results,
-                        session)
+from mnist_talk import (data, evidence, models, normalization, plots, session,
+                        tables)
 
 # %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 5  # as in the talk
@@ -123,7 +123,7 @@ test_loss, test_accuracy = model.evaluate(
 run.finish(test_accuracy, model.count_params())
 
 # %% slideshow={"slide_type": "fragment"}
-results.ladder(results_dir, ["01_linear", "02_normalized"])
+tables.ladder(results_dir, ["01_linear", "02_normalized"])
 
 
 # %% [markdown] slideshow={"slide_type": "subslide"}

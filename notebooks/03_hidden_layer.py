@@ -30,7 +30,7 @@
 # %% slideshow={"slide_type": "-"}
 import numpy as np
 
-from mnist_talk import data, evidence, models, results, session
+from mnist_talk import data, evidence, models, session, tables
 
 # %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 5  # as in the talk
@@ -99,7 +99,7 @@ test_loss, test_accuracy = model.evaluate(
 run.finish(test_accuracy, model.count_params())
 
 # %% slideshow={"slide_type": "fragment"}
-results.ladder(results_dir, ["02_normalized", "03_hidden_layer"])
+tables.ladder(results_dir, ["02_normalized", "03_hidden_layer"])
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## In numbers

@@ -30,7 +30,7 @@
 # %% slideshow={"slide_type": "-"}
 import numpy as np
 
-from mnist_talk import data, evidence, models, results, session
+from mnist_talk import data, evidence, models, session, tables
 
 # %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 10  # the talk: 5 epochs of batches of 32
@@ -109,7 +109,7 @@ test_loss, test_accuracy = model.evaluate(
 run.finish(test_accuracy, model.count_params())
 
 # %% slideshow={"slide_type": "fragment"}
-results.ladder(results_dir, ["03_hidden_layer", "04_deeper"])
+tables.ladder(results_dir, ["03_hidden_layer", "04_deeper"])
 
 
 # %% [markdown] slideshow={"slide_type": "subslide"}

@@ -31,7 +31,7 @@
 # %% slideshow={"slide_type": "-"}
 import numpy as np
 
-from mnist_talk import data, demos, evidence, models, plots, results, session
+from mnist_talk import data, demos, evidence, models, plots, session, tables
 
 # %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 5  # as in the talk
@@ -132,7 +132,7 @@ test_loss, test_accuracy = model.evaluate(
 run.finish(test_accuracy, model.count_params())
 
 # %% slideshow={"slide_type": "fragment"}
-results.ladder(results_dir, ["05_convolutions", "06_max_pooling"])
+tables.ladder(results_dir, ["05_convolutions", "06_max_pooling"])
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## In numbers

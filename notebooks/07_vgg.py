@@ -31,7 +31,7 @@
 # %% slideshow={"slide_type": "-"}
 import numpy as np
 
-from mnist_talk import data, evidence, models, results, session
+from mnist_talk import data, evidence, models, session, tables
 
 # %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 4  # the talk trained this model for 4 epochs
@@ -113,7 +113,7 @@ test_loss, test_accuracy = model.evaluate(
 run.finish(test_accuracy, model.count_params())
 
 # %% slideshow={"slide_type": "fragment"}
-results.ladder(results_dir, ["06_max_pooling", "07_vgg"])
+tables.ladder(results_dir, ["06_max_pooling", "07_vgg"])
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## In numbers

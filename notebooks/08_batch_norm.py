@@ -31,7 +31,7 @@
 # %% slideshow={"slide_type": "-"}
 import numpy as np
 
-from mnist_talk import data, demos, evidence, models, plots, results, session
+from mnist_talk import data, demos, evidence, models, plots, session, tables
 
 # %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 5  # as in the talk
@@ -131,7 +131,7 @@ test_loss, test_accuracy = model.evaluate(
 run.finish(test_accuracy, model.count_params())
 
 # %% slideshow={"slide_type": "fragment"}
-results.ladder(results_dir, ["07_vgg", "08_batch_norm"])
+tables.ladder(results_dir, ["07_vgg", "08_batch_norm"])
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## In numbers

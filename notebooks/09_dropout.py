@@ -31,7 +31,7 @@
 # %% slideshow={"slide_type": "-"}
 import numpy as np
 
-from mnist_talk import data, demos, evidence, models, results, session
+from mnist_talk import data, demos, evidence, models, session, tables
 
 # %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 5  # as in the talk
@@ -117,7 +117,7 @@ test_loss, test_accuracy = model.evaluate(
 run.finish(test_accuracy, model.count_params())
 
 # %% slideshow={"slide_type": "fragment"}
-results.ladder(results_dir, ["08_batch_norm", "09_dropout"])
+tables.ladder(results_dir, ["08_batch_norm", "09_dropout"])
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## In numbers

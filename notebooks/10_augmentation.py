@@ -31,7 +31,7 @@
 # %% slideshow={"slide_type": "-"}
 import numpy as np
 
-from mnist_talk import data, evidence, live, models, plots, results, session
+from mnist_talk import data, evidence, live, models, plots, session, tables
 
 # %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 10  # as in the talk
@@ -148,7 +148,7 @@ test_loss, test_accuracy = model.evaluate(
 run.finish(test_accuracy, model.count_params())
 
 # %% slideshow={"slide_type": "fragment"}
-results.ladder(results_dir, ["09_dropout", "10_augmentation"])
+tables.ladder(results_dir, ["09_dropout", "10_augmentation"])
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## In numbers

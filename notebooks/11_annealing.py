@@ -30,8 +30,8 @@
 # %% slideshow={"slide_type": "-"}
 import numpy as np
 
-from mnist_talk import (data, evidence, live, models, plots, results,
-                        session)
+from mnist_talk import (data, evidence, live, models, plots, results, session,
+                        tables)
 
 # %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 20  # the talk used about 28, by hand
@@ -124,7 +124,7 @@ test_loss, test_accuracy = model.evaluate(
 run.finish(test_accuracy, model.count_params())
 
 # %% slideshow={"slide_type": "fragment"}
-results.ladder(results_dir, ["10_augmentation", "11_annealing"])
+tables.ladder(results_dir, ["10_augmentation", "11_annealing"])
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## In numbers
@@ -166,8 +166,7 @@ run.add(control={"history": control_history.history,
                  "test_accuracy": round(float(control_accuracy), 6)})
 stage_10 = results.load(results_dir, "10_augmentation")
 evidence.errors_table([
-    ("constant rate (stage 10)", stage_10["epochs"],
-     stage_10["test_accuracy"]),
+    ("constant rate (stage 10)", stage_10.epochs, stage_10.test_accuracy),
     ("constant rate (control)", epochs, control_accuracy),
     ("warm-up and cosine", epochs, test_accuracy)])
 

@@ -31,7 +31,7 @@
 # %% slideshow={"slide_type": "-"}
 import numpy as np
 
-from mnist_talk import data, models, results, session
+from mnist_talk import data, models, results, session, tables
 
 # %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 20  # as in stage 11
@@ -91,7 +91,7 @@ model.count_params()
 
 # %% slideshow={"slide_type": "fragment"}
 average = np.mean(member_probabilities, axis=0)
-results.members_table(member_probabilities, average, mnist.y_test)
+tables.members_table(member_probabilities, average, mnist.y_test)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## What each member adds
@@ -100,7 +100,7 @@ results.members_table(member_probabilities, average, mnist.y_test)
 # errors for each size, and what the last member added saved.
 
 # %% slideshow={"slide_type": "fragment"}
-results.ensemble_sizes_table(member_probabilities, mnist.y_test)
+tables.ensemble_sizes_table(member_probabilities, mnist.y_test)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Result
@@ -108,13 +108,13 @@ results.ensemble_sizes_table(member_probabilities, mnist.y_test)
 # %% slideshow={"slide_type": "fragment"}
 results.save_predictions(results_dir, "12_averaging", average,
                          members=member_probabilities)
-run.finish(results.accuracy(average, mnist.y_test),
-           members * model.count_params(), epochs=f"{members} × {epochs}",
-           member_accuracies=[results.accuracy(p, mnist.y_test)
+run.finish(tables.accuracy(average, mnist.y_test),
+           members * model.count_params(),
+           member_accuracies=[tables.accuracy(p, mnist.y_test)
                               for p in member_probabilities])
 
 # %% slideshow={"slide_type": "fragment"}
-results.ladder(results_dir, ["11_annealing", "12_averaging"])
+tables.ladder(results_dir, ["11_annealing", "12_averaging"])
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## What we see

@@ -31,8 +31,8 @@
 # %% slideshow={"slide_type": "-"}
 import numpy as np
 
-from mnist_talk import (data, evidence, models, normalization, plots,
-                        results, session, talk)
+from mnist_talk import (data, evidence, models, normalization, plots, results,
+                        session, tables, talk)
 
 # %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 20  # as in stage 11
@@ -100,7 +100,7 @@ f"{(pseudo_labels != mnist.y_test).sum()} of the 10,000 pseudo-labels are wrong"
 
 # %% slideshow={"slide_type": "fragment"}
 keep = teacher.max(axis=1) >= confidence
-results.pseudo_label_table(teacher, confidence, mnist.y_test)
+tables.pseudo_label_table(teacher, confidence, mnist.y_test)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # The talk pseudo-labels every image (`confidence = 0`). 0.99 is a round
@@ -144,7 +144,7 @@ for member in range(members):
 
 # %% slideshow={"slide_type": "subslide"}
 students = np.mean(student_probabilities, axis=0)
-results.members_table(student_probabilities, students, mnist.y_test)
+tables.members_table(student_probabilities, students, mnist.y_test)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Teacher and students together
@@ -153,12 +153,12 @@ results.members_table(student_probabilities, students, mnist.y_test)
 # every network, stage 12's and this stage's alike, each with one vote.
 
 # %% slideshow={"slide_type": "fragment"}
-teachers = results.load(results_dir, "12_averaging")["parameters"]["members"]
+teachers = results.load(results_dir, "12_averaging").parameters["members"]
 final = (teachers * teacher + members * students) / (teachers + members)
-results.ensembles_table({"stage 12's teachers": (teacher, teachers),
-                         "the students": (students, members),
-                         "all together": (final, teachers + members)},
-                        mnist.y_test)
+tables.ensembles_table({"stage 12's teachers": (teacher, teachers),
+                        "the students": (students, members),
+                        "all together": (final, teachers + members)},
+                       mnist.y_test)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## More networks, or pseudo-labels?
@@ -169,8 +169,8 @@ results.ensembles_table({"stage 12's teachers": (teacher, teachers),
 # subset of each size.
 
 # %% slideshow={"slide_type": "fragment"}
-results.equal_size_table(teacher_members, student_probabilities,
-                         mnist.y_test)
+tables.equal_size_table(teacher_members, student_probabilities,
+                        mnist.y_test)
 
 # %% slideshow={"slide_type": "fragment"}
 evidence.dips(run.history)
@@ -190,13 +190,12 @@ evidence.dips(run.history)
 # ## Result
 
 # %% slideshow={"slide_type": "fragment"}
-run.finish(results.accuracy(final, mnist.y_test),
+run.finish(tables.accuracy(final, mnist.y_test),
            (teachers + members) * model.count_params(),
-           epochs=f"{members} × {epochs}",
-           member_accuracies=[results.accuracy(p, mnist.y_test)
+           member_accuracies=[tables.accuracy(p, mnist.y_test)
                               for p in student_probabilities],
-           students_accuracy=results.accuracy(students, mnist.y_test),
-           teachers_accuracy=results.accuracy(teacher, mnist.y_test),
+           students_accuracy=tables.accuracy(students, mnist.y_test),
+           teachers_accuracy=tables.accuracy(teacher, mnist.y_test),
            pseudo_labels_kept=int(keep.sum()),
            networks=teachers + members)
 
@@ -204,7 +203,7 @@ run.finish(results.accuracy(final, mnist.y_test),
 # ## The whole ladder
 
 # %% slideshow={"slide_type": "-"}
-results.ladder(results_dir)
+tables.ladder(results_dir)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## The talk's numbers, audited

@@ -24,3 +24,23 @@ def chromium():
         return browser.chromium_path()
     except browser.BrowserError as exc:
         pytest.fail(str(exc))
+
+
+def _record(stage="01_linear", **fields):
+    """A complete results record with made-up figures; `fields` override."""
+    from mnist_talk import results
+
+    extra = fields.pop("extra", {})
+    base = dict(stage=stage, title="t", test_accuracy=0.9,
+                talk_accuracy=None, parameter_count=1, epochs=1,
+                networks_trained=1, train_seconds=6.0, device="CPU (test)",
+                backend="tensorflow", versions={"k": "1"},
+                parameters={"seed": 1}, finished="2026-11-27T02:00:00+00:00",
+                history={})
+    return results.Record(**{**base, **fields}, extra=extra)
+
+
+@pytest.fixture
+def record():
+    """`record(stage, **fields)`: a results record to save in a test."""
+    return _record

@@ -2,7 +2,7 @@
 
 import os
 
-from mnist_talk import backends, results
+from mnist_talk import backends, files, report, results
 
 
 def _rec(seconds):
@@ -28,11 +28,11 @@ def test_readme_table_shows_each_backend_and_the_augmentation_ratio():
               "batch_size": 128, "epochs": 3,
               "backends": {"jax": _rec([1.0, 4.0, 5.0]),
                            "torch": {"skipped": "no venv"}}}
-    text = results.backends_markdown(record)
+    text = report.backends_markdown(record)
     assert "| jax | 0.10.2 | 1.0 | 4.0 | 5.0 | 1.25 |" in text
     assert "| torch | — |" in text
     assert "12,000 training images" in text and "2026-11-28" in text
-    assert "make backends" in results.backends_markdown(None)
+    assert "make backends" in report.backends_markdown(None)
 
 
 def test_the_image_count_is_checked(capsys):
@@ -43,25 +43,20 @@ def test_the_image_count_is_checked(capsys):
     assert "use 1000 to 60000" in capsys.readouterr().err
 
 
-def _record(tmp, folder, stage, accuracy, backend, seed):
-    from mnist_talk.files import write_json
-
-    write_json(tmp / folder / f"{stage}.json",
-               {"test_accuracy": accuracy, "device": f"CPU via {backend}",
-                "parameters": {"seed": seed}})
-
-
-def test_other_runs_are_set_against_the_ladders_seed_spread(tmp_path):
-    _record(tmp_path, ".", "02_normalized", 0.9230, "tensorflow", 1)
-    _record(tmp_path, "runs/tf2", "02_normalized", 0.9240, "tensorflow", 2)
-    _record(tmp_path, "runs/jax1", "02_normalized", 0.9235, "jax", 1)
-    _record(tmp_path, "runs/jax2", "02_normalized", 0.9250, "jax", 2)
-    text = results.runs_markdown(tmp_path)
+def test_other_runs_are_set_against_the_ladders_seed_spread(tmp_path,
+                                                            record):
+    for folder, accuracy, backend, seed in (
+            (".", 0.9230, "tensorflow", 1), ("runs/tf2", 0.9240, "tensorflow", 2),
+            ("runs/jax1", 0.9235, "jax", 1), ("runs/jax2", 0.9250, "jax", 2)):
+        results.save(tmp_path / folder, record(
+            "02_normalized", test_accuracy=accuracy, backend=backend,
+            device=f"CPU via {backend}", parameters={"seed": seed}))
+    text = report.runs_markdown(tmp_path)
     assert ("| 02 | 92.30% | 92.40% | 92.35% | 92.50% | 92.30% to 92.40% "
             "(10 errors) | yes above, by 10 errors |") in text
     assert ("| stage | tensorflow seed 1 | tensorflow seed 2 | jax seed 1 | "
             "jax seed 2 |") in text
-    assert "No other full run" in results.runs_markdown(tmp_path / "runs")
+    assert "No other full run" in report.runs_markdown(tmp_path / "runs")
 
 
 def test_every_recorded_full_run_clears_its_notebooks_floor():
@@ -70,16 +65,16 @@ def test_every_recorded_full_run_clears_its_notebooks_floor():
     or above the floor its notebook declares today."""
     from mnist_talk import series
 
-    folders = [series.ROOT / "results",
-               *sorted((series.ROOT / "results" / "runs").glob("*"))]
+    folders = [files.RESULTS,
+               *sorted((files.RESULTS / "runs").glob("*"))]
     checked = 0
     for sid in series.notebook_ids():
         floor = float(series.declared_parameters(sid)["accuracy_floor"])
         for folder in folders:
             record = results.load(folder, sid)
-            full = record and record["parameters"].get("train_size") == 60_000
+            full = record and record.parameters.get("train_size") == 60_000
             if full:
-                assert record["test_accuracy"] >= floor, (sid, folder.name)
+                assert record.test_accuracy >= floor, (sid, folder.name)
                 checked += 1
     assert checked >= 13 + 8 * 3
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_talk import evidence, results, series, talk
+from mnist_talk import evidence, files, results, tables, talk
 
-RESULTS = series.ROOT / "results"
+RESULTS = files.RESULTS
 CLAIMS: list = []
 
 
@@ -34,7 +34,7 @@ def claim(stage_id: str, phrase: str):
 
 def _prose(stage_id: str) -> str:
     """The notebook's markdown, comment marks removed, whitespace collapsed."""
-    text = (series.NOTEBOOKS / f"{stage_id}.py").read_text(encoding="utf-8")
+    text = (files.NOTEBOOKS / f"{stage_id}.py").read_text(encoding="utf-8")
     lines = [line[2:] if line.startswith("# ") else line.lstrip("#")
              for line in text.splitlines()]
     return re.sub(r"\s+", " ", " ".join(lines))
@@ -46,7 +46,7 @@ class Run:
     def __init__(self, results_dir: Path):
         self.dir = results_dir
 
-    def __getitem__(self, stage_id: str) -> dict:
+    def __getitem__(self, stage_id: str) -> results.Record:
         record = results.load(self.dir, stage_id)
         if record is None:
             pytest.fail(f"{stage_id} has no results in {self.dir}: run "
@@ -55,12 +55,12 @@ class Run:
 
     def history(self, stage_id: str) -> dict:
         """The stage's one training history (stages 01-11)."""
-        h = self[stage_id].get("history") or {}
+        h = self[stage_id].history
         assert len(h) == 1, f"{stage_id}: expected one training, got {list(h)}"
         return next(iter(h.values()))
 
     def errors(self, stage_id: str) -> int:
-        return evidence.errors(self[stage_id]["test_accuracy"])
+        return evidence.errors(self[stage_id].test_accuracy)
 
     def teacher_members(self):
         return results.load_predictions(self.dir, "12_averaging", members=True)
@@ -90,27 +90,27 @@ def _(run):
 @claim("01_linear", "The talk's Keras 1 run of the same model ends far lower")
 def _(run):
     assert talk.log_summary("01_linear")["last"] < (
-        run["01_linear"]["test_accuracy"] - 0.10)
+        run["01_linear"].test_accuracy - 0.10)
 
 
 @claim("01_linear", "the model stalls far below Keras 3's run")
 def _(run):
-    k1 = run["01_linear"]["keras1_loss"]
+    k1 = run["01_linear"].extra["keras1_loss"]
     assert k1["history"]["val_accuracy"][-1] < (
-        run["01_linear"]["test_accuracy"] - 0.05)
+        run["01_linear"].test_accuracy - 0.05)
 
 
 @claim("01_linear", "about as many training images sit at the floor as it "
        "gets wrong")
 def _(run):
-    k1 = run["01_linear"]["keras1_loss"]
+    k1 = run["01_linear"].extra["keras1_loss"]
     assert abs(k1["at_floor"] - k1["wrong"]) < 0.02, k1
 
 
 @claim("01_linear", "their loss does not move when the weights do (but for "
        "a few at the floor's very edge)")
 def _(run):
-    groups = run["01_linear"]["keras1_loss"]["groups"]
+    groups = run["01_linear"].extra["keras1_loss"]["groups"]
     floor = next(v for k, v in groups.items() if "floor" in k)
     between = next(v for k, v in groups.items() if "between" in k)
     assert floor[0] > 1000 and floor[1] <= 5, groups
@@ -119,7 +119,7 @@ def _(run):
 
 @claim("01_linear", "The talk's run stalled lower than ours")
 def _(run):
-    k1 = run["01_linear"]["keras1_loss"]["history"]["val_accuracy"]
+    k1 = run["01_linear"].extra["keras1_loss"]["history"]["val_accuracy"]
     assert talk.log_summary("01_linear")["last"] < k1[-1]
 
 
@@ -144,7 +144,7 @@ def _(run):
 
 @claim("02_normalized", "ours lands between the two")
 def _(run):
-    ours = run["02_normalized"]["test_accuracy"]
+    ours = run["02_normalized"].test_accuracy
     assert talk.log_summary("02_normalized")["best"] <= ours
     assert ours <= talk.TALK["02_normalized"]["headline"]
 
@@ -156,7 +156,7 @@ def _(run):
 
 @claim("03_hidden_layer", "Ten times the parameters")
 def _(run):
-    ratio = run["03_hidden_layer"]["params"] / run["02_normalized"]["params"]
+    ratio = run["03_hidden_layer"].parameter_count / run["02_normalized"].parameter_count
     assert 9 < ratio < 11
 
 
@@ -168,10 +168,10 @@ def _(run):
 @claim("04_deeper", "Three times the parameters of stage 03 buy a few "
        "tenths of a point")
 def _(run):
-    ratio = run["04_deeper"]["params"] / run["03_hidden_layer"]["params"]
+    ratio = run["04_deeper"].parameter_count / run["03_hidden_layer"].parameter_count
     assert 2.5 < ratio < 3.5
-    gain = 100 * (run["04_deeper"]["test_accuracy"]
-                  - run["03_hidden_layer"]["test_accuracy"])
+    gain = 100 * (run["04_deeper"].test_accuracy
+                  - run["03_hidden_layer"].test_accuracy)
     assert 0 < gain < 1, gain
 
 
@@ -188,7 +188,7 @@ def _(run):
 # -- 05-07 ------------------------------------------------------------------
 @claim("05_convolutions", "With a quarter of the deep network's parameters")
 def _(run):
-    ratio = run["05_convolutions"]["params"] / run["04_deeper"]["params"]
+    ratio = run["05_convolutions"].parameter_count / run["04_deeper"].parameter_count
     assert 0.2 < ratio < 0.3
 
 
@@ -212,15 +212,15 @@ def _(run):
        "about three quarters of its time per epoch")
 def _(run):
     a, b = run["05_convolutions"], run["06_max_pooling"]
-    assert 0.2 < b["params"] / a["params"] < 0.3
-    ratio = results.seconds_per_epoch(b) / results.seconds_per_epoch(a)
+    assert 0.2 < b.parameter_count / a.parameter_count < 0.3
+    ratio = b.seconds_per_epoch / a.seconds_per_epoch
     assert 0.6 < ratio < 0.9, ratio
 
 
 @claim("06_max_pooling", "for an accuracy in the same range")
 def _(run):
     a, b = run["05_convolutions"], run["06_max_pooling"]
-    assert abs(a["test_accuracy"] - b["test_accuracy"]) < 0.005
+    assert abs(a.test_accuracy - b.test_accuracy) < 0.005
 
 
 @claim("06_max_pooling", "lies within its own log for this stage, which "
@@ -262,14 +262,14 @@ def _(run):
 
 @claim("08_batch_norm", "Each epoch also costs more than stage 07's")
 def _(run):
-    assert (results.seconds_per_epoch(run["08_batch_norm"])
-            > results.seconds_per_epoch(run["07_vgg"]))
+    assert (run["08_batch_norm"].seconds_per_epoch
+            > run["07_vgg"].seconds_per_epoch)
 
 
 @claim("08_batch_norm", "beats both stage 07 and the shallow networks")
 def _(run):
-    ours = run["08_batch_norm"]["test_accuracy"]
-    assert all(ours > run[s.id]["test_accuracy"]
+    ours = run["08_batch_norm"].test_accuracy
+    assert all(ours > run[s.id].test_accuracy
                for s in talk.stages.STAGES[:7])
 
 
@@ -304,9 +304,9 @@ def _(run):
 @claim("11_annealing", "Twenty epochs at a constant rate do better than "
        "stage 10's ten, but the schedule does better still")
 def _(run):
-    control = run["11_annealing"]["control"]["test_accuracy"]
-    assert run["10_augmentation"]["test_accuracy"] < control
-    assert control < run["11_annealing"]["test_accuracy"]
+    control = run["11_annealing"].extra["control"]["test_accuracy"]
+    assert run["10_augmentation"].test_accuracy < control
+    assert control < run["11_annealing"].test_accuracy
 
 
 @claim("11_annealing", "over the last five epochs the test accuracy barely "
@@ -314,7 +314,8 @@ def _(run):
        "jumps up and down")
 def _(run):
     annealed = run.history("11_annealing")["val_accuracy"][-5:]
-    constant = run["11_annealing"]["control"]["history"]["val_accuracy"][-5:]
+    control = run["11_annealing"].extra["control"]
+    constant = control["history"]["val_accuracy"][-5:]
     assert (2 * evidence.largest_move(annealed)
             < evidence.largest_move(constant)), (annealed, constant)
 
@@ -323,14 +324,14 @@ def _(run):
 @claim("12_averaging", "The average makes fewer errors than every member")
 def _(run):
     r = run["12_averaging"]
-    assert r["test_accuracy"] > max(r["member_accuracies"])
+    assert r.test_accuracy > max(r.extra["member_accuracies"])
 
 
 @claim("12_averaging", "The second member saves the most errors and the "
        "third fewer; from the fourth on, a member saves two errors or none")
 def _(run):
     labels = _test_labels()
-    sizes = results.ensemble_sizes(run.teacher_members(), labels)
+    sizes = tables.ensemble_sizes(run.teacher_members(), labels)
     medians = [np.median(e) for e in sizes.values()]
     saved = -np.diff(medians)
     assert saved[0] == max(saved) and saved[1] < saved[0], saved
@@ -342,9 +343,9 @@ def _(run):
        "error of them")
 def _(run):
     r = run["13_pseudo_labels"]
-    students = evidence.errors(r["students_accuracy"])
-    teachers = evidence.errors(r["teachers_accuracy"])
-    final = evidence.errors(r["test_accuracy"])
+    students = evidence.errors(r.extra["students_accuracy"])
+    teachers = evidence.errors(r.extra["teachers_accuracy"])
+    final = evidence.errors(r.test_accuracy)
     assert students < min(teachers, final), (students, teachers, final)
     assert abs(final - teachers) <= 1, (final, teachers)
 
@@ -355,12 +356,12 @@ def _(run):
 def _(run):
     r = run["13_pseudo_labels"]
     labels = _test_labels()
-    sizes = results.ensemble_sizes(run.teacher_members(), labels)
-    students = [evidence.errors(a) for a in r["member_accuracies"]]
+    sizes = tables.ensemble_sizes(run.teacher_members(), labels)
+    students = [evidence.errors(a) for a in r.extra["member_accuracies"]]
     k = len(students)
     for without, with_ in ((np.median(sizes[1]), np.median(students)),
                            (np.median(sizes[k]),
-                            evidence.errors(r["students_accuracy"]))):
+                            evidence.errors(r.extra["students_accuracy"]))):
         assert 0.08 <= (without - with_) / without <= 0.2, (without, with_)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mnist_talk import demos, evidence, results
+from mnist_talk import demos, evidence, results, tables
 
 
 def _history(loss, val):
@@ -31,13 +31,13 @@ def test_curves_reads_a_history_or_a_recorded_run():
         evidence.curves({"a": h, "b": h})
 
 
-def test_versus_compares_two_recorded_stages(tmp_path):
+def test_versus_compares_two_recorded_stages(tmp_path, record):
     for sid, acc, params, seconds in (("04_deeper", 0.9765, 239_410, 30.0),
                                       ("05_convolutions", 0.9803, 55_856,
                                        50.0)):
-        results.save(tmp_path, {"stage": sid, "test_accuracy": acc,
-                                "params": params, "epochs": 5,
-                                "train_seconds": seconds})
+        results.save(tmp_path, record(sid, test_accuracy=acc,
+                                      parameter_count=params, epochs=5,
+                                      train_seconds=seconds))
     text = evidence.versus(tmp_path, "04_deeper", "05_convolutions")
     assert "test errors 235 → 197" in text
     assert "(0.23×)" in text and "6.0 → 10.0 s per epoch" in text
@@ -75,18 +75,18 @@ def _members(errors_per_member, n=100, seed=0):
 
 def test_ensemble_sizes_counts_every_subset():
     members, labels = _members([[0, 1], [1, 2], [3]])
-    sizes = results.ensemble_sizes(members, labels)
+    sizes = tables.ensemble_sizes(members, labels)
     assert sizes[1] == [1, 2, 2]
     assert sizes[2] == [0, 0, 1]  # image 1 is wrong in two of three
     assert sizes[3] == [1]
-    table = repr(results.ensemble_sizes_table(members, labels))
+    table = repr(tables.ensemble_sizes_table(members, labels))
     assert "saved by the last member" in table
 
 
 def test_equal_size_table_pairs_sizes_of_both_groups():
     teachers, labels = _members([[0, 1], [1, 2], [3]])
     students, _ = _members([[0], [5]])
-    rows = results.equal_size_table(teachers, students, labels).rows
+    rows = tables.equal_size_table(teachers, students, labels).rows
     assert [r[0] for r in rows] == [1, 2]
     assert rows[0][1] == "2 (1 to 2)" and rows[0][2] == "1 (1 to 1)"
     assert rows[0][3] == "+1 (+50%)"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from mnist_talk import lock
+from mnist_talk import files, lock
 
-ROOT = lock.ROOT
+ROOT = files.ROOT
 FIND_PYTHON = ROOT / ".ci" / "find-python"
 
 

@@ -26,7 +26,7 @@ import urllib.request
 import nbformat
 import pytest
 
-from mnist_talk import browser, present, series
+from mnist_talk import browser, files, present, series
 
 #: The notebooks the browser test presents (all of them), and in each the
 #: cheap cell to run live after the Setup slide's cells, found by its
@@ -34,7 +34,7 @@ from mnist_talk import browser, present, series
 DECKS = {sid: None for sid in series.notebook_ids()}
 DECKS["01_linear"] = "x_train.shape"
 #: Screenshots, and a contact sheet of each deck with a slide that does not fit.
-SCREENSHOTS = series.ROOT / "build" / "rise"
+SCREENSHOTS = files.BUILD / "rise"
 
 #: An audit hook for the server and its kernels (sitecustomize on their
 #: PYTHONPATH): every name resolved and every socket connected that is not
@@ -103,11 +103,11 @@ def _tracked_state() -> tuple:
     try:
         status = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=all"],
-            cwd=series.ROOT, capture_output=True, text=True, timeout=60).stdout
+            cwd=files.ROOT, capture_output=True, text=True, timeout=60).stdout
     except (OSError, subprocess.SubprocessError):
         status = None
     digest = hashlib.sha256()
-    for folder in (series.NOTEBOOKS, series.ROOT / "results"):
+    for folder in (files.NOTEBOOKS, files.RESULTS):
         for path in sorted(folder.iterdir()):
             if path.is_file():
                 digest.update(path.name.encode() + path.read_bytes())
@@ -143,7 +143,7 @@ def lab(tmp_path_factory):
                             "--ServerApp.ip=127.0.0.1",
                             "--IdentityProvider.token=",
                             "--ServerApp.open_browser=False"),
-        cwd=series.ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
+        cwd=files.ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
         start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -182,7 +182,7 @@ def test_present_prepares_copies_and_keeps_a_session(tmp_path):
     assert present.prepare(folder) == {"copied": names, "same": [], "kept": []}
     for sid in ids:
         nb = nbformat.read(folder / f"{sid}.ipynb", as_version=4)
-        committed = nbformat.read(series.NOTEBOOKS / f"{sid}.ipynb",
+        committed = nbformat.read(files.NOTEBOOKS / f"{sid}.ipynb",
                                   as_version=4)
         assert "jupytext" not in nb.metadata, sid
         assert nb.metadata.get("rise") == committed.metadata.get("rise"), sid
@@ -191,7 +191,7 @@ def test_present_prepares_copies_and_keeps_a_session(tmp_path):
     assert (folder / "rise.css").read_text() == present.RISE_CSS
     # the notebooks read results/*; results/runs/ (other seeds and
     # backends) is for the README and stays behind
-    for path in (series.ROOT / "results").iterdir():
+    for path in (files.RESULTS).iterdir():
         if path.is_file():
             assert (tmp_path / "results" / path.name).read_bytes() \
                 == path.read_bytes(), path.name
@@ -215,9 +215,9 @@ def test_present_prepares_copies_and_keeps_a_session(tmp_path):
     assert report["copied"] == names
     assert "said live" not in first.read_text()
     assert (tmp_path / "results" / "01_linear.json").read_bytes() == (
-        series.ROOT / "results" / "01_linear.json").read_bytes()
+        files.RESULTS / "01_linear.json").read_bytes()
 
-    for wrong in (series.NOTEBOOKS, series.ROOT, series.ROOT / "build"):
+    for wrong in (files.NOTEBOOKS, files.ROOT, files.BUILD):
         with pytest.raises(present.PresentError, match="build/"):
             present.prepare(wrong)
     command = present.lab_command(folder)
@@ -232,7 +232,7 @@ def test_every_notebook_carries_the_rise_settings_that_fit():
     font from the web, and no scrolling (what does not fit must show)."""
     wrong = {}
     for sid in series.notebook_ids():
-        nb = nbformat.read(series.NOTEBOOKS / f"{sid}.ipynb", as_version=4)
+        nb = nbformat.read(files.NOTEBOOKS / f"{sid}.ipynb", as_version=4)
         if nb.metadata.get("rise") != present.RISE:
             wrong[sid] = nb.metadata.get("rise")
     assert not wrong, (
@@ -245,7 +245,7 @@ def test_present_starts_jupyterlab_with_rise_as_root(lab):
     command; RISE must be among its extensions, jupytext's contents manager
     must not (it would write a .py beside every notebook saved)."""
     base, folder, _ = lab
-    makefile = (series.ROOT / "Makefile").read_text()
+    makefile = (files.ROOT / "Makefile").read_text()
     assert "-m mnist_talk.present" in makefile
     with urllib.request.urlopen(f"{base}/lab/tree/01_linear.ipynb",
                                 timeout=10) as r:

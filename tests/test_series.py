@@ -3,15 +3,15 @@ import shutil
 import nbformat
 import pytest
 
-from mnist_talk import results, series, stages
+from mnist_talk import files, results, series, stages
 
 
 def test_every_notebook_is_in_the_manifest_and_has_its_pair():
-    on_disk = sorted(p.stem for p in series.NOTEBOOKS.glob("[0-9][0-9]_*.py"))
+    on_disk = sorted(p.stem for p in files.NOTEBOOKS.glob("[0-9][0-9]_*.py"))
     assert on_disk == series.notebook_ids()
     assert on_disk[0] == "01_linear"
     for sid in on_disk:
-        assert (series.NOTEBOOKS / f"{sid}.ipynb").exists(), sid
+        assert (files.NOTEBOOKS / f"{sid}.ipynb").exists(), sid
 
 
 def test_pairs_are_in_sync():
@@ -21,7 +21,7 @@ def test_pairs_are_in_sync():
 def test_an_edited_source_is_caught_as_out_of_sync(tmp_path, monkeypatch):
     for sid in series.notebook_ids()[:1]:
         for ext in (".py", ".ipynb"):
-            shutil.copy(series.NOTEBOOKS / f"{sid}{ext}", tmp_path)
+            shutil.copy(files.NOTEBOOKS / f"{sid}{ext}", tmp_path)
         py = tmp_path / f"{sid}.py"
         py.write_text(py.read_text().replace("import numpy as np",
                                              "import numpy as npy", 1))
@@ -33,7 +33,7 @@ def test_an_edited_source_is_caught_as_out_of_sync(tmp_path, monkeypatch):
 @pytest.mark.parametrize("sid", [s.id for s in stages.STAGES
                                  if s.id in series.notebook_ids()])
 def test_each_notebook_has_one_parameters_cell_with_full_defaults(sid):
-    nb = nbformat.read(series.NOTEBOOKS / f"{sid}.ipynb", as_version=4)
+    nb = nbformat.read(files.NOTEBOOKS / f"{sid}.ipynb", as_version=4)
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1
     declared = series.declared_parameters(sid)
@@ -48,7 +48,7 @@ def test_each_notebook_has_one_parameters_cell_with_full_defaults(sid):
 
 def test_committed_notebooks_carry_outputs_of_a_full_run():
     for sid in series.notebook_ids():
-        nb = nbformat.read(series.NOTEBOOKS / f"{sid}.ipynb", as_version=4)
+        nb = nbformat.read(files.NOTEBOOKS / f"{sid}.ipynb", as_version=4)
         code = [c for c in nb.cells if c.cell_type == "code"]
         assert all(c.get("execution_count") for c in code), sid
         assert not any("injected-parameters" in c.metadata.get("tags", [])
@@ -99,7 +99,7 @@ def test_an_impossible_value_stops_the_notebook_at_its_parameters(tmp_path):
 
 def test_code_fits_a_slide():
     """Every line of every notebook's source stays within 80 columns."""
-    long = [f"{p.name}:{i}" for p in series.NOTEBOOKS.glob("[0-9][0-9]_*.py")
+    long = [f"{p.name}:{i}" for p in files.NOTEBOOKS.glob("[0-9][0-9]_*.py")
             for i, line in enumerate(p.read_text().splitlines(), 1)
             if len(line) > 80]
     assert long == []

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from mnist_talk import browser, series, slides
+from mnist_talk import browser, files, series, slides
 
 SCREENSHOTS = slides.SHEETS
 
@@ -44,7 +44,7 @@ def test_every_executed_notebook_gets_a_deck(decks):
 
 def test_a_notebook_without_outputs_is_named_not_rendered(tmp_path):
     sid = series.notebook_ids()[0]
-    nb = nbformat.read(series.NOTEBOOKS / f"{sid}.ipynb", as_version=4)
+    nb = nbformat.read(files.NOTEBOOKS / f"{sid}.ipynb", as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
@@ -76,7 +76,7 @@ def seen(decks, chromium):
         page = session.page
         for sid in built:
             browser.open_deck(page, f"{base}/{slides.deck_name(sid)}")
-            nb = nbformat.read(series.NOTEBOOKS / f"{sid}.ipynb", as_version=4)
+            nb = nbformat.read(files.NOTEBOOKS / f"{sid}.ipynb", as_version=4)
             deck = {
                 "total": page.evaluate("Reveal.getTotalSlides()"),
                 "expected": slides.expected_slides(nb),
@@ -284,7 +284,7 @@ def test_only_this_machine_is_local():
 
 
 def test_make_slides_and_test_get_a_browser_or_stop():
-    makefile = (series.ROOT / "Makefile").read_text()
+    makefile = (files.ROOT / "Makefile").read_text()
     for target in ("slides", "test", "talk"):
         assert re.search(rf"^{target}:.*\bbrowser\b", makefile, re.M), target
     recipe = makefile.split("\nbrowser:", 1)[1].split("\n\n", 1)[0]

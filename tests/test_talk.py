@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from mnist_talk import results, stages, talk
+from mnist_talk import results, stages, tables, talk
 
 LOGGED = [s.id for s in stages.STAGES if talk.TALK[s.id]["fits"]]
 
@@ -120,9 +120,8 @@ def test_stage_01_loss_is_the_clipped_log_times_the_error_rate():
             assert val_loss == pytest.approx(16.118 * (1 - val_acc), rel=0.02)
 
 
-def test_audit_rows_and_table_with_one_result(tmp_path):
-    results.save(tmp_path, {"stage": "02_normalized", "test_accuracy": 0.9251,
-                            "epochs": 5})
+def test_audit_rows_and_table_with_one_result(tmp_path, record):
+    results.save(tmp_path, record("02_normalized", test_accuracy=0.9251))
     rows = talk.audit_rows(tmp_path)
     assert [r["stage"] for r in rows] == [s.id for s in stages.STAGES]
     by_id = {r["stage"]: r for r in rows}
@@ -135,7 +134,7 @@ def test_audit_rows_and_table_with_one_result(tmp_path):
     assert by_id["12_averaging"]["log_last"] is None
 
     table = talk.audit_table(tmp_path)
-    assert isinstance(table, results.Table)
+    assert isinstance(table, tables.Table)
     assert len(table.header) <= 7
     assert all(len(h.split()) <= 3 for h in table.header)
     assert len(table.rows) == len(stages.STAGES)

@@ -1,0 +1,218 @@
+"""The results store (`results`), the tables notebooks show (`tables`) and
+the README's generated blocks (`report`)."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from mnist_talk import files, report, results, tables
+
+
+def test_results_are_written_atomically_and_read_back(tmp_path, record):
+    rec = record(extra={"member_accuracies": [0.9]})
+    target = results.save(tmp_path, rec)
+    assert json.loads(target.read_text()) == rec.to_json()
+    assert results.load(tmp_path, "01_linear") == rec
+    assert results.load(tmp_path, "02_normalized") is None
+    assert [p.name for p in tmp_path.iterdir()] == ["01_linear.json"]
+
+
+def test_a_file_of_another_shape_is_refused(tmp_path, record):
+    data = record().to_json()
+    data["params"] = data.pop("parameter_count")  # the shape before issue 14
+    (tmp_path / "01_linear.json").write_text(json.dumps(data))
+    with pytest.raises(results.RecordError,
+                       match=r"missing: parameter_count; unknown: params\)"
+                             ": run its notebook again"):
+        results.load(tmp_path, "01_linear")
+
+
+def test_every_committed_results_file_is_a_record():
+    found = sorted(files.RESULTS.glob("**/[0-9][0-9]_*.json"))
+    assert len(found) >= 13
+    for path in found:
+        rec = results.load(path.parent, path.stem)
+        assert isinstance(rec.parameter_count, int) and rec.epochs >= 1
+        assert rec.backend in rec.device
+
+
+def test_accuracy_floor_fails_below_and_passes_at_or_above():
+    results.check_floor(0.9, 0.9)
+    with pytest.raises(results.AccuracyError, match="below this stage's floor"):
+        results.check_floor(0.8999, 0.9)
+
+
+def test_ladder_shows_ours_beside_the_talk(tmp_path, record):
+    results.save(tmp_path, record(test_accuracy=0.875, parameter_count=7850,
+                                  epochs=10, train_seconds=90))
+    table = tables.ladder(tmp_path, ["01_linear", "02_normalized"])
+    assert table.rows[0][2:] == ["87.50%", "66.37%", "7,850", "10", "1.5"]
+    assert table.rows[1][2] == "—"
+    assert "| 01 |" in table._repr_markdown_()
+
+
+def test_seconds_per_epoch_counts_every_member(record):
+    assert record(epochs=10, train_seconds=50).seconds_per_epoch == 5
+    five = record(epochs=20, networks_trained=5, train_seconds=500)
+    assert five.seconds_per_epoch == 5 and five.epochs_text == "5 × 20"
+
+
+def test_the_readme_ladder_bench_and_plot_come_from_the_results_files():
+    root = files.ROOT
+    readme = (root / "README.md").read_text()
+    assert report.replace_ladder(readme, root / "results") == readme, (
+        "README.md's ladder or bench block is out of date: run `make ladder`")
+    assert report.BENCH_START in readme
+    assert "![The ladder](results/ladder.svg)" in readme
+    assert report.main(["--check", str(root / "README.md")]) == 0
+
+
+def test_the_check_catches_a_stale_plot(tmp_path, capsys):
+    root = files.ROOT
+    shutil.copytree(root / "results", tmp_path / "results")
+    shutil.copy(root / "README.md", tmp_path)
+    rec = results.load(tmp_path / "results", "05_convolutions")
+    rec.test_accuracy = 0.5
+    results.save(tmp_path / "results", rec)
+    assert report.main(["--check", "--results", str(tmp_path / "results"),
+                         str(tmp_path / "README.md")]) == 1
+    assert "make ladder" in capsys.readouterr().err
+    assert report.main(["--results", str(tmp_path / "results"),
+                         str(tmp_path / "README.md")]) == 0
+    assert "| 05 | Convolutions | 50.00% |" in (tmp_path / "README.md").read_text()
+    assert report.main(["--check", "--results", str(tmp_path / "results"),
+                         str(tmp_path / "README.md")]) == 0
+
+
+def test_the_plot_is_the_same_bytes_for_the_same_results(tmp_path):
+    root = files.ROOT
+    a = report.plot_svg(root / "results")
+    assert a == report.plot_svg(root / "results")
+    assert a.count("<path") > 10
+    assert report.plot_svg(tmp_path) != a  # no results: only the talk's line
+
+
+def _bench_record():
+    def runs(seconds, acc, epochs, params):
+        return [{"seconds": seconds, "test_accuracy": acc, "epochs": epochs,
+                 "params": params}]
+    return {"finished": "2026-11-27T02:00:00+00:00", "device": "CPU (test)",
+            "versions": {"keras": "3"}, "repeats": 1, "target": 0.99,
+            "peer": {"runs": runs([60.0], [0.992], 15, 34826),
+                     "median_seconds_to_target": 60.0, "median_seconds": 90.0,
+                     "median_final_accuracy": 0.992},
+            "ours": {"runs": runs([15.0], [0.991], 2, 98774),
+                     "median_seconds_to_target": 15.0},
+            "ours_at_peer_budget": {"epochs": 11,
+                                    "median_final_accuracy": 0.995},
+            "ratios": {"time_to_target": 0.25,
+                       "accuracy_at_peer_budget": 1.003,
+                       "errors_at_peer_budget": 0.625}}
+
+
+def test_bench_block_shows_the_ratios_and_every_stage(tmp_path, record):
+    results.save(tmp_path, record("12_averaging", epochs=20,
+                                  networks_trained=5, train_seconds=1500))
+    text = report.bench_markdown(_bench_record(), tmp_path)
+    assert "| seconds to 99% test accuracy | 60.0 | 15.0 | **0.25** |" in text
+    assert "errors × 0.62" in text and "34,826" in text
+    assert "| 12 | Model averaging | 15.0 | 5 × 20 | CPU (test) |" in text
+    assert "| 01 | A linear model on raw pixels | — |" in text
+    assert "No benchmark" in report.bench_markdown(None, tmp_path)
+
+
+def test_ladder_block_is_required(tmp_path):
+    with pytest.raises(ValueError, match="ladder:start"):
+        report.replace_ladder("no block here", tmp_path)
+
+
+def test_members_table_counts_the_errors_averaging_saves(tmp_path):
+    labels = np.array([0, 1, 2, 3])
+    a = np.eye(4, 10)[[0, 1, 2, 0]]  # wrong on the last image
+    b = np.eye(4, 10)[[0, 1, 1, 3]]  # wrong on the third
+    average = (a + b) / 2
+    assert tables.accuracy(a, labels) == 0.75
+    table = tables.members_table([a, b], average + np.eye(4, 10) * 0.01,
+                                  labels)
+    assert [r[2] for r in table.rows] == [1, 1, 0]
+    assert table.rows[-1][3].startswith("100% fewer")
+    target = results.save_predictions(tmp_path, "12_averaging", average)
+    assert target.name == "12_averaging_predictions.npz"
+    assert np.allclose(results.load_predictions(tmp_path, "12_averaging"),
+                       average)
+    with pytest.raises(FileNotFoundError, match="run notebook 12_averaging"):
+        results.load_predictions(tmp_path / "empty", "12_averaging")
+
+
+def test_ensembles_table_counts_each_ensembles_errors():
+    labels = np.array([0, 1, 2, 3])
+    a = np.eye(4, 10)[[0, 1, 2, 0]]
+    table = tables.ensembles_table({"a": (a, 5), "b": (np.eye(4, 10), 3)},
+                                    labels)
+    assert table.rows == [["a", 5, "75.00%", 1], ["b", 3, "100.00%", 0]]
+
+
+def test_pseudo_label_table_splits_the_teachers_mistakes_at_the_threshold():
+    labels = np.array([0, 1, 2, 3])
+    teacher = np.full((4, 10), 0.001)
+    teacher[[0, 1, 2, 3], [0, 1, 5, 6]] = [0.995, 0.6, 0.999, 0.5]
+    table = tables.pseudo_label_table(teacher, 0.99, labels)
+    # kept: images 0 (right) and 2 (wrong); left out: 1 (right), 3 (wrong)
+    assert [r[1:] for r in table.rows] == [[2, 1], [2, 1]]
+    assert [r[1:] for r in tables.pseudo_label_table(
+        teacher, 0, labels).rows] == [[4, 2], [0, 0]]
+
+
+def test_pooled_averages_every_runs_members_with_their_weight(tmp_path,
+                                                              record):
+    labels = np.array([0, 1, 2])
+    runs = {"a": (np.eye(3, 10)[[0, 1, 1]] * 0.6, 1),  # last image wrong
+            "b": (np.eye(3, 10)[[0, 1, 2]] * 0.5, 3)}
+    for name, (probabilities, members) in runs.items():
+        results.save(tmp_path / name, record(
+            "12_averaging", parameters={"members": members}))
+        results.save_predictions(tmp_path / name, "12_averaging",
+                                 probabilities)
+    line = tables.pooled([tmp_path / "a", tmp_path / "b"], labels)
+    assert line == "stage 12's 4 networks of these 2 runs averaged: 100.00%"
+    assert "66.67%" in tables.pooled([tmp_path / "a"], labels)
+    assert tables.pooled([tmp_path / "a", tmp_path / "c"], labels) is None
+
+
+def test_the_ladder_says_whether_one_run_made_it(tmp_path, record):
+    for sid in ("01_linear", "02_normalized"):
+        results.save(tmp_path, record(sid))
+    results.save_run(tmp_path, {"stages": {
+        "01_linear": {"run": "2026-11-27T01:00:00+00:00", "wall_seconds": 60},
+        "02_normalized": {"run": "2026-11-27T01:00:00+00:00",
+                          "wall_seconds": 120}}})
+    text = report.ladder_markdown(tmp_path)
+    assert ("All 2 stages come from one run of `make talk` started "
+            "2026-11-27T01:00:00+00:00 (3 min of wall time)") in text
+    assert "| 02 | Normalized inputs | 90.00% | 92.44% | 1 | 1 | 0.1 | 2.0 |" in text
+    run = results.load_run(tmp_path)
+    run["stages"]["02_normalized"]["run"] = "2026-11-28T01:00:00+00:00"
+    results.save_run(tmp_path, run)
+    assert "(2 runs of `make talk`)" in report.ladder_markdown(tmp_path)
+
+
+def test_seeds_table_sets_runs_side_by_side(tmp_path, capsys, record):
+    for seed, final in ((1, 0.9972), (2, 0.9968), (3, 0.9975)):
+        folder = tmp_path / f"seed{seed}"
+        results.save(folder, record(
+            "12_averaging", test_accuracy=0.997, parameters={"seed": seed},
+            train_seconds=600, extra={"member_accuracies": [0.9964, 0.9961]}))
+        results.save(folder, record(
+            "13_pseudo_labels", test_accuracy=final, train_seconds=300,
+            extra={"member_accuracies": [0.9969]}))
+    folders = [tmp_path / f"seed{s}" for s in (1, 2, 3)]
+    table = tables.seeds_table(folders)
+    assert [r[1] for r in table.rows[:3]] == [1, 2, 3]
+    assert table.rows[1][5] == "99.68%" and table.rows[0][6] == "15.0"
+    assert table.rows[-1][5] == "99.72%, 0.07%"  # median, best minus worst
+    assert report.main(["--seeds", *map(str, folders)]) == 0
+    assert "99.72%, 0.07%" in capsys.readouterr().out
+    assert report.main(["--seeds", str(tmp_path / "nothing")]) == 1
+    assert "lacks stage 12 or 13" in capsys.readouterr().err
