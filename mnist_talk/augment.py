@@ -160,6 +160,8 @@ def through_keras_layers(images, angle, zoom, shear, steps="all"):
     out = ops.convert_to_tensor(images, "float32")
     zeros = ops.zeros((n,))
     if steps in ("rotation", "all"):
+        # Keras has no public way to rotate by a given angle: its layer's
+        # own (private) matrix is what we compare against, so we call it.
         m = rotation._compute_affine_matrix(
             0.5, 0.5, ops.cast(angle, "float32"), zeros, zeros,
             ops.ones((n,)), zeros, zeros, *ops.shape(images)[1:3])

@@ -1,9 +1,10 @@
 """The networks that later code reuses, each built in one place.
 
-Stage 04 writes its dense network out in its notebook and checks it
-against `deeper()` (which `make backends` times); stage 07 does the same
-for the VGG-style network and `vgg()`, to which later stages add batch
-normalization, dropout and augmentation through its arguments.
+Stage 04 writes its dense network out in its notebook; `deeper()` is the
+same network for `make backends` to time (tests/test_models.py checks the
+two agree). Stage 07 writes the VGG-style network out and checks it
+against `vgg()` itself, to which later stages add batch normalization,
+dropout and augmentation through its arguments.
 """
 
 from __future__ import annotations

@@ -219,39 +219,6 @@ def random_predictions(images, labels, probabilities, correct: bool,
     show_digits(images[chosen], titles, cols=max(len(chosen), 1))
 
 
-def most_confident(images, labels, probabilities, correct: bool) -> None:
-    """For each PREDICTED digit, the most confidently right (or wrong) answer.
-
-    Introduced in stage 13. One image per column, the column being the
-    digit the network answered (not the true one: `confident_right_per_digit`
-    and `worst_mistakes_per_digit` go by the true digit). Wrong: the test
-    image the network most surely called this digit although it is another.
-    Titles read `predicted (true)` over the predicted probability;
-    predicted digits with no such image say so.
-    """
-    import matplotlib.pyplot as plt
-
-    predicted = probabilities.argmax(axis=1)
-    confidence = probabilities.max(axis=1)
-    fig, axes = plt.subplots(1, 10, figsize=(13, 2.1))
-    for digit, ax in enumerate(axes):
-        ax.axis("off")
-        ax.set_anchor("N")  # any slack below the images, not between titles
-        mask = (predicted == digit) & ((predicted == labels) == correct)
-        if not mask.any():
-            ax.set_title(f"{digit} (none)", fontsize=10)
-            continue
-        i = np.flatnonzero(mask)[confidence[mask].argmax()]
-        ax.imshow(np.squeeze(images[i]), cmap="gray")
-        ax.set_title(f"{predicted[i]} (true {labels[i]})\n"
-                     f"{_probability(confidence[i])}", fontsize=10,
-                     color="black" if correct else "tab:red")
-    what = "right answer" if correct else "mistake"
-    fig.suptitle(f"one image per PREDICTED digit: its most confident {what}",
-                 fontsize=11, y=0.99, va="top")
-    fig.tight_layout(pad=0.3, rect=(0, 0, 1, 0.89))
-
-
 def confusion_matrix(labels, probabilities) -> np.ndarray:
     """Counts of (true digit, predicted digit) over the test set (stage 13)."""
     counts = np.zeros((10, 10), dtype=int)

@@ -209,14 +209,6 @@ def test_least_confident_fits_and_marks_mistakes_red(agg, predictions):
     _check_fits(agg.gcf())
 
 
-def test_most_confident_per_predicted_digit_fits(agg, predictions):
-    images, labels, probs = predictions
-    for correct in (True, False):
-        plots.most_confident(images, labels, probs, correct)
-        texts = _check_fits(agg.gcf())
-        assert any("PREDICTED digit" in t for t in texts)
-
-
 def test_confusion_counts_are_readable(agg):
     """Real-sized counts (four digits on the diagonal) fit their cells."""
     from matplotlib.colors import to_rgb
