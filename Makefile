@@ -43,13 +43,14 @@ SMOKE  := build/smoke$(if $(filter tensorflow,$(BACKEND)),,-$(BACKEND))$(PYSUFFI
 ARGS   ?=
 VENDOR := slides/vendor/.installed
 
-.PHONY: which-venv lock backends bench seeds ladder help venv data talk test unit notebooks check-pairs sync lab present slides browser clean
+.PHONY: which-venv lock backends bench seeds ladder help venv data talk solutions test unit notebooks check-pairs sync lab present slides browser clean
 
 help:
 	@echo "make talk    run all notebooks with their full settings (ARGS='--stages 01 --epochs 2')"
 	@echo "make test    unit tests + every notebook re-executed with smoke settings"
 	@echo "             (BACKEND=jax or BACKEND=torch: the same in .venv-jax / .venv-torch;"
 	@echo "             PYTHON=3.12 or PYTHON=/path/to/python: another Python, 3.11 to 3.13)"
+	@echo "make solutions  run the exercises' solutions into build/solutions/ (ARGS='--stages 04 -p epochs=2')"
 	@echo "make seeds   stages 12-13 again with seeds 2 and 3, beside the committed run (SEEDS='2 3')"
 	@echo "make bench   time to 99% of our fastest recipe against the keras-io convnet (REPEATS=3)"
 	@echo "make backends seconds per epoch on TensorFlow, JAX and PyTorch (TIMED='tensorflow jax')"
@@ -93,6 +94,9 @@ talk: venv data $(VENDOR) browser
 	$(BIN)/python -m mnist_talk.series run $(ARGS)
 	$(BIN)/python -m mnist_talk.report README.md
 	$(BIN)/python -m mnist_talk.slides
+
+solutions: venv data
+	$(BIN)/python -m mnist_talk.series solutions $(ARGS)
 
 # Seconds per epoch of a dense, a VGG and an augmented VGG on each backend,
 # each in its own venv (made here if missing), into results/backends.json

@@ -24,6 +24,7 @@ import sys
 import tempfile
 import urllib.request
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -231,6 +232,48 @@ class Prepared:
     def __repr__(self):
         return (f"MNIST: train {self.x_train.shape}, test {self.x_test.shape}, "
                 f"pixel mean {self.mean:.3f}, std {self.std:.3f}")
+
+    def holdout(self, validation_size: int = 10_000,
+                train_size: int | None = None) -> Holdout:
+        """The training images split in two, to compare recipes on.
+
+        The last `validation_size` training images are held out to choose
+        on; the first `train_size` of the rest (all of them when None) are
+        fitted. The test images take no part: they are scored once, at the
+        end, never used to choose (the exercises; issue 15's search).
+        """
+        rest = len(self.x_train) - validation_size
+        if not 1 <= validation_size < len(self.x_train):
+            raise ValueError(
+                f"validation_size must be between 1 and "
+                f"{len(self.x_train) - 1}, got {validation_size}")
+        train_size = rest if train_size is None else train_size
+        if not 1 <= train_size <= rest:
+            raise ValueError(
+                f"train_size must be between 1 and {rest} (the training "
+                f"images left beside {validation_size:,} held out), got "
+                f"{train_size}")
+        fit, val = slice(0, train_size), slice(rest, None)
+        return Holdout(self.x_train[fit], self.y_train[fit],
+                       self.y_train_hot[fit], self.x_train[val],
+                       self.y_train[val], self.y_train_hot[val])
+
+
+@dataclass
+class Holdout:
+    """Training images to fit (`x`, labels `y`, one-hot `y_hot`) and
+    held-out training images to choose on (`x_val`, `y_val`, `y_val_hot`)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    y_hot: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    y_val_hot: np.ndarray
+
+    def __repr__(self):
+        return (f"fit on {len(self.x):,} training images, choose on the "
+                f"{len(self.x_val):,} held out after them")
 
 
 def prepare(cache_dir=None) -> Prepared:

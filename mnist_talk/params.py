@@ -70,3 +70,22 @@ def check(*, epochs, batch_size, train_size, seed, device, accuracy_floor,
     return dict(epochs=epochs, batch_size=batch_size, train_size=train_size,
                 seed=seed, device=device, accuracy_floor=accuracy_floor,
                 results_dir=results_dir, **extra)
+
+
+def check_practice(*, epochs, train_size, validation_size, seed,
+                   device) -> dict:
+    """Validate a solutions notebook's parameters (the exercises).
+
+    The solutions fit on `train_size` training images and compare on the
+    `validation_size` held out after them, so the two must fit in 60,000.
+    """
+    _whole("epochs", epochs, 1)
+    _whole("validation_size", validation_size, 1, TRAIN_IMAGES - 1)
+    _whole("train_size", train_size, 1, TRAIN_IMAGES - validation_size)
+    _whole("seed", seed, 0)
+    try:
+        device = parse(device)
+    except DeviceError as exc:
+        raise ParameterError(f"device: {exc}") from None
+    return dict(epochs=epochs, train_size=train_size,
+                validation_size=validation_size, seed=seed, device=device)

@@ -28,6 +28,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import jupytext
 import nbformat
 
 from . import series
@@ -116,8 +117,14 @@ def _newer(src: Path, dst: Path) -> bool:
 
 def _unpaired(src: Path) -> str:
     """The notebook as committed, without its `jupytext` metadata, so that no
-    contents manager pairs it with a `.py` when it is saved."""
-    nb = nbformat.read(src, as_version=4)
+    contents manager pairs it with a `.py` when it is saved. A solutions
+    notebook (`.py` only) is converted to a notebook without outputs."""
+    if src.suffix == ".py":
+        nb = jupytext.read(src)
+        for i, cell in enumerate(nb.cells):  # the same text every time
+            cell.id = f"cell-{i}"
+    else:
+        nb = nbformat.read(src, as_version=4)
     nb.metadata.pop("jupytext", None)
     text = nbformat.writes(nb)
     return text if text.endswith("\n") else text + "\n"
@@ -146,29 +153,36 @@ def prepare(folder: Path = PRESENT, *, reset: bool = False,
     the copy), `same` (the copy is as it was copied) and `kept` (the copy
     was changed, by RISE's save on entering the slides or a speaker's run,
     and is newer than the committed notebook: a session in progress).
-    `reset` first deletes the copies and the copied results."""
+    `reset` first deletes the copies and the copied results. The
+    exercises' solutions go to `folder/solutions/`, as notebooks."""
     folder = _check_folder(folder)
     results_copy = folder.parent / "results"
     ids = series.notebook_ids()
     if reset:
         for sid in ids:
             (folder / f"{sid}.ipynb").unlink(missing_ok=True)
+        shutil.rmtree(folder / "solutions", ignore_errors=True)
         shutil.rmtree(folder / ".ipynb_checkpoints", ignore_errors=True)
         shutil.rmtree(results_copy, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     results_copy.mkdir(parents=True, exist_ok=True)
     report: dict[str, list[str]] = {"copied": [], "same": [], "kept": []}
-    for sid in ids:
-        src, dst = Path(notebooks) / f"{sid}.ipynb", folder / f"{sid}.ipynb"
+    copies = [(Path(notebooks) / f"{sid}.ipynb", folder / f"{sid}.ipynb")
+              for sid in ids]
+    copies += [(Path(notebooks) / "solutions" / f"{sid}.py",
+                folder / "solutions" / f"{sid}.ipynb")
+               for sid in ids
+               if (Path(notebooks) / "solutions" / f"{sid}.py").exists()]
+    for src, dst in copies:
         text = _unpaired(src)
         if _newer(src, dst):
             with atomic_write(dst, "w") as f:
                 f.write(text)
-            report["copied"].append(dst.name)
+            report["copied"].append(dst.relative_to(folder).as_posix())
         elif dst.read_text() == text:
-            report["same"].append(dst.name)
+            report["same"].append(dst.relative_to(folder).as_posix())
         else:
-            report["kept"].append(dst.name)
+            report["kept"].append(dst.relative_to(folder).as_posix())
     for src in sorted(Path(results).iterdir()):
         if src.is_file() and _newer(src, results_copy / src.name):
             shutil.copy2(src, results_copy / src.name)

@@ -4,6 +4,7 @@
     python -m mnist_talk.series prepare-smoke --out build/smoke
     python -m mnist_talk.series sync          # .py -> .ipynb, outputs kept
     python -m mnist_talk.series check-pairs   # fails when a pair differs
+    python -m mnist_talk.series solutions [--stages 04] [-p epochs=2]
 
 `run` with no overrides executes each notebook in place (through a temporary
 file, so an interrupted run leaves the committed notebook intact) and writes
@@ -31,7 +32,11 @@ import papermill
 import yaml
 
 from . import devices, live, results, stages
-from .files import BUILD, NOTEBOOKS, RESULTS, atomic_path
+from .files import BUILD, NOTEBOOKS, RESULTS, atomic_path, atomic_write
+
+#: The exercises' solutions: `NN_slug.py` only (no .ipynb pair, no outputs
+#: committed); `make solutions` runs them, `make test` at smoke settings.
+SOLUTIONS = NOTEBOOKS / "solutions"
 
 
 class SeriesError(RuntimeError):
@@ -81,31 +86,56 @@ def parse_overrides(pairs: list[str]) -> dict:
     return found
 
 
-def declared_parameters(stage_id: str) -> dict:
+def solution_ids() -> list[str]:
+    """The stages that have a solutions notebook, in the manifest's order."""
+    return [s.id for s in stages.STAGES
+            if (SOLUTIONS / f"{s.id}.py").exists()]
+
+
+def _notebook(stage_id: str, solutions: bool = False) -> Path:
+    """The .ipynb papermill reads: a stage's pair, or its solutions
+    notebook, which has no pair: its .py is converted into build/."""
+    if not solutions:
+        return NOTEBOOKS / f"{stage_id}.ipynb"
+    source = SOLUTIONS / f"{stage_id}.py"
+    if not source.exists():
+        raise SeriesError(f"stage {stage_id} has no solutions notebook "
+                          f"({source}); these do: {', '.join(solution_ids())}")
+    target = BUILD / "solutions-source" / f"{stage_id}.ipynb"
+    with atomic_write(target, "w", encoding="utf-8") as f:
+        jupytext.write(jupytext.read(source), f, fmt="ipynb")
+    return target
+
+
+def declared_parameters(stage_id: str, solutions: bool = False) -> dict:
     """The names and defaults in a notebook's `parameters` cell."""
-    inspected = papermill.inspect_notebook(str(NOTEBOOKS / f"{stage_id}.ipynb"))
+    inspected = papermill.inspect_notebook(str(_notebook(stage_id, solutions)))
     return {name: p["default"] for name, p in inspected.items()}
 
 
-def check_known(stage_id: str, overrides: dict) -> None:
+def check_known(stage_id: str, overrides: dict,
+                solutions: bool = False) -> None:
     """Refuse parameters a notebook does not declare (papermill only warns)."""
-    known = declared_parameters(stage_id)
+    known = declared_parameters(stage_id, solutions)
     unknown = sorted(set(overrides) - set(known))
     if unknown:
         raise SeriesError(
-            f"unknown parameter(s) {', '.join(unknown)} for {stage_id}; "
-            f"its parameters are: {', '.join(known)}")
+            f"unknown parameter(s) {', '.join(unknown)} for {stage_id}"
+            f"{' (solutions)' if solutions else ''}; its parameters are: "
+            f"{', '.join(known)}")
 
 
 def _execute(stage_id: str, output: Path, parameters: dict, *,
-             prepare_only: bool = False, log_output: bool = True) -> None:
+             prepare_only: bool = False, log_output: bool = True,
+             solutions: bool = False) -> None:
     """papermill one notebook into `output` through a temporary file."""
     with atomic_path(output) as tmp:
         try:
             with _epoch_lines(enabled=log_output and not prepare_only):
                 papermill.execute_notebook(
-                    str(NOTEBOOKS / f"{stage_id}.ipynb"), str(tmp),
-                    parameters=parameters, cwd=str(NOTEBOOKS),
+                    str(_notebook(stage_id, solutions)), str(tmp),
+                    parameters=parameters,
+                    cwd=str(SOLUTIONS if solutions else NOTEBOOKS),
                     kernel_name="python3", progress_bar=False,
                     log_output=log_output, prepare_only=prepare_only)
         except papermill.PapermillExecutionError as exc:
@@ -265,6 +295,35 @@ def prepare_smoke(out: Path, ids: list[str] | None = None) -> list[Path]:
         target = out / f"{sid}.ipynb"
         _execute(sid, target, parameters, prepare_only=True, log_output=False)
         made.append(target)
+    for sid in solution_ids() if ids is None else [
+            s for s in ids if s in solution_ids()]:
+        parameters = stages.practice_smoke_parameters(sid)
+        check_known(sid, parameters, solutions=True)
+        target = out / "solutions" / f"{sid}.ipynb"
+        _execute(sid, target, parameters, prepare_only=True,
+                 log_output=False, solutions=True)
+        made.append(target)
+    return made
+
+
+def run_solutions(ids: list[str], overrides: dict, out: Path) -> list[Path]:
+    """Execute the solutions notebooks of `ids` into `out`, one by one.
+
+    With their own defaults (a few minutes each on a GPU) unless
+    `overrides` says otherwise; nothing goes to `results/` and no
+    tracked file changes.
+    """
+    for sid in ids:
+        check_known(sid, overrides, solutions=True)
+    made = []
+    for i, sid in enumerate(ids, 1):
+        print(f"[{i}/{len(ids)}] solutions of {sid}", flush=True)
+        t0 = time.perf_counter()
+        target = out / f"{sid}.ipynb"
+        _execute(sid, target, overrides, solutions=True)
+        print(f"[{i}/{len(ids)}] {target} in "
+              f"{_minutes(time.perf_counter() - t0)}", flush=True)
+        made.append(target)
     return made
 
 
@@ -328,6 +387,11 @@ def main(argv=None) -> int:
     s = sub.add_parser("prepare-smoke", help="inject smoke parameters")
     s.add_argument("--out", type=Path, default=BUILD / "smoke")
     s.add_argument("--stages")
+    x = sub.add_parser("solutions", help="run the exercises' solutions")
+    x.add_argument("--stages", help="e.g. 04,09 (default: all)")
+    x.add_argument("-p", "--param", action="append", default=[],
+                   metavar="NAME=VALUE", help="override a parameter")
+    x.add_argument("--out", type=Path, default=BUILD / "solutions")
     sub.add_parser("sync", help="update each .ipynb from its .py")
     sub.add_parser("check-pairs", help="fail when a pair is out of sync")
     args = ap.parse_args(argv)
@@ -346,6 +410,14 @@ def main(argv=None) -> int:
         elif args.cmd == "prepare-smoke":
             made = prepare_smoke(args.out, select(args.stages))
             print(f"prepared {len(made)} smoke notebook(s) in {args.out}")
+        elif args.cmd == "solutions":
+            _show_notebook_output()
+            available = solution_ids()
+            chosen = [s for s in select(args.stages) if s in available]
+            if not chosen:
+                raise SeriesError(f"no solutions for {args.stages!r}; "
+                                  f"these have some: {', '.join(available)}")
+            run_solutions(chosen, parse_overrides(args.param), args.out)
         elif args.cmd == "sync":
             sync()
         else:

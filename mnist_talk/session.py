@@ -153,6 +153,31 @@ class Run:
         return self.record
 
 
+class Practice:
+    """The settings of a solutions notebook, checked, with its device on."""
+
+    def __init__(self, stage_id: str, config: dict, device: str):
+        self.stage, self.config = stages.get(stage_id), config
+        self.device = device
+
+    def __repr__(self):
+        c = self.config
+        return (f"solutions of stage {self.stage.id} on {self.device}: "
+                f"{c['epochs']} epoch(s), {c['train_size']:,} training "
+                f"images to fit, {c['validation_size']:,} held out to "
+                f"compare on, seed {c['seed']}")
+
+
+def practise(stage_id: str, **config) -> Practice:
+    """`start` for the solutions notebooks: check the parameters, choose
+    the device, seed. Nothing is recorded in `results/`."""
+    stages.get(stage_id)
+    config = params.check_practice(**config)
+    device = devices.use_device(config["device"])
+    seed_everything(config["seed"])
+    return Practice(stage_id, config, device)
+
+
 def start(stage_id: str, **config) -> Run:
     """Check parameters, choose the device, seed; then return a `Run`.
 

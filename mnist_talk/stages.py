@@ -75,3 +75,18 @@ def get(stage_id: str) -> Stage:
 def smoke_parameters(stage_id: str) -> dict:
     """The parameters of a stage's fast test run."""
     return {**SMOKE, **get(stage_id).smoke}
+
+
+#: What every solutions notebook's smoke run sets (`make test`): a few
+#: seconds per exercise instead of a few minutes.
+PRACTICE_SMOKE = {"epochs": 1, "train_size": 1024, "validation_size": 512,
+                  "device": "cpu"}
+#: A solutions notebook's own parameters beside those, for its smoke run.
+PRACTICE_EXTRA = {"12_averaging": {"members": 2},
+                  "13_pseudo_labels": {"members": 2}}
+
+
+def practice_smoke_parameters(stage_id: str) -> dict:
+    """The parameters of a solutions notebook's fast test run."""
+    get(stage_id)
+    return {**PRACTICE_SMOKE, **PRACTICE_EXTRA.get(stage_id, {})}

@@ -343,3 +343,24 @@ tables.Table(["epoch", "loss", "error rate", "16.118 × error rate"],
 #
 # Next, **02 · Normalized inputs**: the same model, with every pixel
 # rescaled to mean 0 and standard deviation 1.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ## Exercises
+#
+# Small enough for a few minutes on a GPU. Write down what you expect
+# before you run anything. The solutions are in `solutions/01_linear.py`
+# (open it as a notebook); like them, compare settings on training images
+# held out from the fit (`data.prepare().holdout()`), never on the test
+# images.
+#
+# 1. **The learning rate on raw pixels.** Train the linear model with
+#    Adam at 0.0001, 0.001 and 0.01. Which rate wins on held-out images,
+#    and why might raw pixel values up to 255 favour it? Look at each
+#    run's validation accuracy after the same number of epochs.
+# 2. **Keras 1's loss by hand.** In NumPy, write the loss of one image
+#    from its true digit's probability, clipped to [10⁻⁷, 1 − 10⁻⁷].
+#    What does it cost at 10⁻³, 10⁻⁷ and 10⁻¹²? It worked if the last two
+#    cost the same 16.118.
+# 3. **Its favourite mistake.** Which pair (true digit, predicted digit)
+#    does the linear model get wrong most often on held-out images? Show
+#    ten of those images: what do the two digits share?

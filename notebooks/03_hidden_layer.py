@@ -124,3 +124,22 @@ evidence.summary(results_dir, "03_hidden_layer", history,
 # - trained it exactly like the linear model.
 #
 # Next, **04 · Deeper, with ReLU**: if one layer helps, do three?
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ## Exercises
+#
+# Small enough for a few minutes on a GPU. Write down what you expect
+# before you run anything. The solutions are in
+# `solutions/03_hidden_layer.py` (open it as a notebook); like them,
+# compare settings on training images held out from the fit
+# (`data.prepare().holdout()`), never on the test images.
+#
+# 1. **How wide?** Before building anything, predict the parameter count
+#    of a hidden layer of w units with 784·w + w + 10·w + 10, for w = 25,
+#    100 and 400. Then build each network, check your numbers with
+#    `model.count_params()`, train it, and compare validation accuracy:
+#    what does each step up in width buy?
+# 2. **Sigmoid or ReLU.** Give the hidden layer `activation="relu"` in
+#    place of the sigmoid, everything else the same. Predict which learns
+#    faster in a few epochs; compare the last epoch's training loss and
+#    the validation accuracy of the two.

@@ -141,3 +141,24 @@ evidence.summary(results_dir, "09_dropout", history, before="08_batch_norm")
 # - added five dropout layers to the network, without new parameters.
 #
 # Next, **10 · Data augmentation**: new training images for free.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ## Exercises
+#
+# Small enough for a few minutes on a GPU. Write down what you expect
+# before you run anything. The solutions are in `solutions/09_dropout.py`
+# (open it as a notebook); like them, compare settings on training images
+# held out from the fit (`data.prepare().holdout()`), never on the test
+# images.
+#
+# 1. **How much dropout?** Train this stage's network with no dropout
+#    (`dropout=None`), with `models.TALK_DROPOUT`, and with each of the
+#    talk's rates raised by 0.2. Predict first: how does the gap between
+#    training and validation accuracy change from one to the next? Score
+#    the fitted images again after training (`model.evaluate`, dropout
+#    off) and compare that with the validation accuracy; the history's
+#    training accuracy was counted with dropout on.
+# 2. **Dropout keeps the mean.** Apply `demos.dropout` at rate 0.5 to one
+#    digit (pixels scaled to [0, 1]) many times, each with its own `rng`
+#    seed, and average the draws. It worked if the average of more draws
+#    comes closer to the digit: how much closer for ten times as many?

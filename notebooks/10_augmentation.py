@@ -177,3 +177,25 @@ evidence.summary(results_dir, "10_augmentation", history, before="09_dropout")
 #
 # Next, **11 · Annealing**: the same network, with a learning rate that
 # falls as training goes on.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ## Exercises
+#
+# Small enough for a few minutes on a GPU. Write down what you expect
+# before you run anything. The solutions are in
+# `solutions/10_augmentation.py` (open it as a notebook); like them,
+# compare settings on training images held out from the fit
+# (`data.prepare().holdout()`), never on the test images.
+#
+# 1. **How much augmentation?** Train this stage's network with no
+#    augmentation, half the talk's ranges, the talk's, and double them
+#    (`models.augmentation(rotation_degrees, zoom, shear, seed=seed)`).
+#    Predict first: which wins on held-out images after a few epochs,
+#    and which after many? Compare the validation accuracies, and the
+#    training accuracies to see how much harder each range makes the
+#    training images.
+# 2. **How far can a digit turn?** Turn one held-out 6 by 0°, 30°, 60°,
+#    … 180° with `augment.matrix` and `augment.warp` (zoom 1, shear 0),
+#    and show the seven in one row with `plots.show_digits`. From which
+#    angle would you read another digit? Title each image with what a
+#    trained network reads too.

@@ -291,3 +291,26 @@ plots.show_confusion(mnist.y_test, final)
 #
 # That is the whole ladder: from a linear model on raw pixels to an
 # ensemble of small convolutional networks.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ## Exercises
+#
+# Small enough for a few minutes on a GPU. Write down what you expect
+# before you run anything. The solutions are in
+# `solutions/13_pseudo_labels.py` (open it as a notebook); like them,
+# compare settings on training images held out from the fit
+# (`data.prepare().holdout()`), never on the test images. Here the
+# held-out images play the unlabelled ones: a teacher trained on the fit
+# images labels them, and their true labels only count its mistakes.
+#
+# 1. **How confident must the teacher be?** Average a few networks of
+#    `models.annealed_vgg` into a teacher, and pseudo-label the held-out
+#    images at the confidences 0, 0.9, 0.99 and 0.999. Predict first:
+#    how many pseudo-labels does each keep, and how many of those are
+#    wrong? Count them with
+#    `tables.pseudo_label_table(teacher, confidence, split.y_val)`.
+# 2. **The teacher's favourite confusion.** Which two digits does the
+#    teacher mix up most often on held-out images, in either direction
+#    (`plots.confusion_matrix`)? Show those mistakes with
+#    `plots.show_digits`, each titled with the teacher's probability:
+#    would your threshold from Exercise 1 have kept them?

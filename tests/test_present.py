@@ -179,6 +179,7 @@ def test_present_prepares_copies_and_keeps_a_session(tmp_path):
     folder = tmp_path / "present"
     ids = series.notebook_ids()
     names = [f"{sid}.ipynb" for sid in ids]
+    names += [f"solutions/{sid}.ipynb" for sid in series.solution_ids()]
     assert present.prepare(folder) == {"copied": names, "same": [], "kept": []}
     for sid in ids:
         nb = nbformat.read(folder / f"{sid}.ipynb", as_version=4)
@@ -187,7 +188,12 @@ def test_present_prepares_copies_and_keeps_a_session(tmp_path):
         assert "jupytext" not in nb.metadata, sid
         assert nb.metadata.get("rise") == committed.metadata.get("rise"), sid
         assert nb.cells == committed.cells, sid
-    assert list(folder.glob("*.py")) == []
+    assert list(folder.glob("**/*.py")) == []
+    for sid in series.solution_ids():  # a notebook to run, not yet run
+        nb = nbformat.read(folder / "solutions" / f"{sid}.ipynb",
+                           as_version=4)
+        assert "jupytext" not in nb.metadata, sid
+        assert not any(c.get("outputs") for c in nb.cells), sid
     assert (folder / "rise.css").read_text() == present.RISE_CSS
     # the notebooks read results/*; results/runs/ (other seeds and
     # backends) is for the README and stays behind
