@@ -30,6 +30,14 @@ def _whole(name, value, low, high=None):
         raise ParameterError(f"{name} must be {span}, got {value}")
 
 
+def _device(device):
+    """The device, parsed once (`use_device` takes it as is)."""
+    try:
+        return parse(device)
+    except DeviceError as exc:
+        raise ParameterError(f"device: {exc}") from None
+
+
 def check(*, epochs, batch_size, train_size, seed, device, accuracy_floor,
           results_dir, **extra) -> dict:
     """Validate the common parameters and return them as a dict (stage 01).
@@ -42,10 +50,7 @@ def check(*, epochs, batch_size, train_size, seed, device, accuracy_floor,
     _whole("train_size", train_size, 1, TRAIN_IMAGES)
     _whole("batch_size", batch_size, 1)
     _whole("seed", seed, 0)
-    try:
-        device = parse(device)  # the one parse: `use_device` takes it as is
-    except DeviceError as exc:
-        raise ParameterError(f"device: {exc}") from None
+    device = _device(device)
     if (isinstance(accuracy_floor, bool) or not isinstance(accuracy_floor, Real)
             or not 0 <= accuracy_floor <= 1):
         raise ParameterError(
@@ -83,9 +88,6 @@ def check_practice(*, epochs, train_size, validation_size, seed,
     _whole("validation_size", validation_size, 1, TRAIN_IMAGES - 1)
     _whole("train_size", train_size, 1, TRAIN_IMAGES - validation_size)
     _whole("seed", seed, 0)
-    try:
-        device = parse(device)
-    except DeviceError as exc:
-        raise ParameterError(f"device: {exc}") from None
+    device = _device(device)
     return dict(epochs=epochs, train_size=train_size,
                 validation_size=validation_size, seed=seed, device=device)

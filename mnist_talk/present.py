@@ -178,11 +178,10 @@ def prepare(folder: Path = PRESENT, *, reset: bool = False,
         if _newer(src, dst):
             with atomic_write(dst, "w") as f:
                 f.write(text)
-            report["copied"].append(dst.relative_to(folder).as_posix())
-        elif dst.read_text() == text:
-            report["same"].append(dst.relative_to(folder).as_posix())
+            outcome = "copied"
         else:
-            report["kept"].append(dst.relative_to(folder).as_posix())
+            outcome = "same" if dst.read_text() == text else "kept"
+        report[outcome].append(dst.relative_to(folder).as_posix())
     for src in sorted(Path(results).iterdir()):
         if src.is_file() and _newer(src, results_copy / src.name):
             shutil.copy2(src, results_copy / src.name)

@@ -86,10 +86,12 @@ def parse_overrides(pairs: list[str]) -> dict:
     return found
 
 
-def solution_ids() -> list[str]:
-    """The stages that have a solutions notebook, in the manifest's order."""
+def solution_ids(ids: list[str] | None = None) -> list[str]:
+    """The stages (of `ids`, or all) that have a solutions notebook, in
+    the manifest's order."""
     return [s.id for s in stages.STAGES
-            if (SOLUTIONS / f"{s.id}.py").exists()]
+            if (ids is None or s.id in ids)
+            and (SOLUTIONS / f"{s.id}.py").exists()]
 
 
 def _notebook(stage_id: str, solutions: bool = False) -> Path:
@@ -295,8 +297,7 @@ def prepare_smoke(out: Path, ids: list[str] | None = None) -> list[Path]:
         target = out / f"{sid}.ipynb"
         _execute(sid, target, parameters, prepare_only=True, log_output=False)
         made.append(target)
-    for sid in solution_ids() if ids is None else [
-            s for s in ids if s in solution_ids()]:
+    for sid in solution_ids(ids):
         parameters = stages.practice_smoke_parameters(sid)
         check_known(sid, parameters, solutions=True)
         target = out / "solutions" / f"{sid}.ipynb"
@@ -412,11 +413,10 @@ def main(argv=None) -> int:
             print(f"prepared {len(made)} smoke notebook(s) in {args.out}")
         elif args.cmd == "solutions":
             _show_notebook_output()
-            available = solution_ids()
-            chosen = [s for s in select(args.stages) if s in available]
+            chosen = solution_ids(select(args.stages))
             if not chosen:
-                raise SeriesError(f"no solutions for {args.stages!r}; "
-                                  f"these have some: {', '.join(available)}")
+                raise SeriesError(f"no solutions for {args.stages!r}; these "
+                                  f"have some: {', '.join(solution_ids())}")
             run_solutions(chosen, parse_overrides(args.param), args.out)
         elif args.cmd == "sync":
             sync()

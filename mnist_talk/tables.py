@@ -160,8 +160,8 @@ def seeds_table(results_dirs) -> Table:
     """
     rows, finals = [], []
     for folder in map(Path, results_dirs):
-        twelve, thirteen = results.load(folder, "12_averaging"), results.load(folder,
-                                                              "13_pseudo_labels")
+        twelve = results.load(folder, "12_averaging")
+        thirteen = results.load(folder, "13_pseudo_labels")
         if not (twelve and thirteen):
             raise FileNotFoundError(
                 f"{folder} lacks stage 12 or 13's results: run "
@@ -192,10 +192,12 @@ def pooled(results_dirs, labels) -> str | None:
     total, networks = 0, 0
     for folder in map(Path, results_dirs):
         record = results.load(folder, "12_averaging")
-        if not (record and results.predictions_path(folder, "12_averaging").exists()):
+        saved = results.predictions_path(folder, "12_averaging")
+        if not (record and saved.exists()):
             return None
         members = record.parameters["members"]
-        total = total + members * results.load_predictions(folder, "12_averaging")
+        total = total + members * results.load_predictions(folder,
+                                                           "12_averaging")
         networks += members
     return (f"stage 12's {networks} networks of these {len(results_dirs)} "
             f"runs averaged: {accuracy(total, labels):.2%}")
