@@ -43,7 +43,7 @@ SMOKE  := build/smoke$(if $(filter tensorflow,$(BACKEND)),,-$(BACKEND))$(PYSUFFI
 ARGS   ?=
 VENDOR := slides/vendor/.installed
 
-.PHONY: which-venv lock backends bench seeds ladder help venv data talk solutions test unit notebooks check-pairs sync lab present slides browser clean
+.PHONY: which-venv lock backends bench search seeds ladder help venv data talk solutions test unit notebooks check-pairs sync lab present slides browser clean
 
 help:
 	@echo "make talk    run all notebooks with their full settings (ARGS='--stages 01 --epochs 2')"
@@ -52,6 +52,8 @@ help:
 	@echo "             PYTHON=3.12 or PYTHON=/path/to/python: another Python, 3.11 to 3.13)"
 	@echo "make solutions  run the exercises' solutions into build/solutions/ (ARGS='--stages 04 -p epochs=2')"
 	@echo "make seeds   stages 12-13 again with seeds 2 and 3, beside the committed run (SEEDS='2 3')"
+	@echo "make search  train a recipe on 50,000 training images, score it on the other 10,000"
+	@echo "             (ARGS='--recipe wide --seeds 1 2'); results/search.json, then the table"
 	@echo "make bench   time to 99% of our fastest recipe against the keras-io convnet (REPEATS=3)"
 	@echo "make backends seconds per epoch on TensorFlow, JAX and PyTorch (TIMED='tensorflow jax')"
 	@echo "make sync    push notebooks/*.py into their .ipynb pairs (outputs kept)"
@@ -120,10 +122,22 @@ UNIT_SKIP := $(if $(filter tensorflow,$(BACKEND)),,--ignore=tests/test_present.p
 unit: venv
 	$(BIN)/python -m pytest tests $(UNIT_SKIP)
 
+# The stages run in order (each reads what the ones before it wrote to
+# $(SMOKE)/results); the solutions depend on nothing but the data, so they
+# run beside them, with their report kept in $(SMOKE)/solutions.log and
+# printed when both are done (STAGES=02-04: only those, and their
+# solutions). Most of a smoke notebook's time is one core
+# starting a kernel and importing Keras: two at once fill both cores.
+NBVAL := $(BIN)/python -m pytest --nbval-lax -p no:cacheprovider
 notebooks: venv data
 	rm -rf $(SMOKE)
-	$(BIN)/python -m mnist_talk.series prepare-smoke --out $(SMOKE)
-	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider $(SMOKE)
+	$(BIN)/python -m mnist_talk.series prepare-smoke --out $(SMOKE) $(if $(STAGES),--stages $(STAGES))
+	@echo "the solutions run beside the stages; their report follows the stages'"
+	@$(NBVAL) $(SMOKE)/solutions > $(SMOKE)/solutions.log 2>&1 & solutions=$$!; \
+	$(NBVAL) $(SMOKE)/[0-9]*.ipynb; stages=$$?; \
+	wait $$solutions; solved=$$?; \
+	echo "--- the solutions ($(SMOKE)/solutions):"; cat $(SMOKE)/solutions.log; \
+	exit $$(( stages || solved ))
 
 check-pairs: venv
 	$(BIN)/python -m mnist_talk.series check-pairs
@@ -134,6 +148,13 @@ seeds: venv data
 	  $(BIN)/python -m mnist_talk.series run --stages 12-13 -p seed=$$s --out build/seed$$s || exit 1; \
 	done
 	$(BIN)/python -m mnist_talk.report --seeds results $(foreach s,$(SEEDS),build/seed$(s)/results)
+
+# Issue 15's search: recipes chosen on held-out training images, never on
+# the test images (mnist_talk/search.py).
+search: venv data
+	$(BIN)/python -m mnist_talk.search run $(ARGS)
+	$(BIN)/python -m mnist_talk.search table
+	$(BIN)/python -m mnist_talk.report README.md
 
 ladder: venv
 	$(BIN)/python -m mnist_talk.report README.md

@@ -19,7 +19,8 @@ import keras
 from keras import ops
 
 
-def matrix(angle, zoom, shear, height: int, width: int):
+def matrix(angle, zoom, shear, height: int, width: int, right=None,
+           down=None):
     """The 3×3 matrices that map an output pixel to where it is read from.
 
     `angle` in degrees, `zoom` as a factor (1.1 reads 10% further from the
@@ -29,6 +30,8 @@ def matrix(angle, zoom, shear, height: int, width: int):
     image's centre, as Keras's layers do; Keras's shear turns about the
     corner (0, 0). The three layers one after the other read the input at
     `R @ Z @ S @ p` for output pixel `p`, so one matrix does all three.
+    `right` and `down` (pixels, `(batch,)`, or None for none) move the
+    digit as `RandomTranslation` would after the three: `R @ Z @ S @ T`.
     """
     n = ops.shape(angle)[0]
     zero, one = ops.zeros((n,)), ops.ones((n,))
@@ -48,7 +51,14 @@ def matrix(angle, zoom, shear, height: int, width: int):
                          [zero, zero, one]])
     shear_m = stack([[one, shear, zero], [zero, one, zero],
                      [zero, zero, one]])
-    return ops.matmul(rotate_zoom, shear_m)
+    m = ops.matmul(rotate_zoom, shear_m)
+    if right is None and down is None:
+        return m
+    right = zero if right is None else ops.cast(right, "float32")
+    down = zero if down is None else ops.cast(down, "float32")
+    move = stack([[one, zero, -right], [zero, one, -down],
+                  [zero, zero, one]])
+    return ops.matmul(m, move)
 
 
 def warp(images, matrices, fill_value: float = 0.0):
@@ -92,19 +102,24 @@ class RandomAffine(keras.layers.Layer):
     shear_range=0.1)`, with Keras 3's meaning of each range: an angle in
     [-10°, 10°], one zoom factor in [0.9, 1.1] for both axes, a horizontal
     shear in [-0.1, 0.1]. Active only while training, like every Keras
-    augmentation layer.
+    augmentation layer. `translate` (0 in the talk, which draws nothing
+    for it) also moves the digit by up to that fraction of the image's
+    width and height, as `RandomTranslation(translate, translate)` would.
     """
 
     def __init__(self, rotation_degrees: float = 10, zoom: float = 0.1,
-                 shear: float = 0.1, seed: int | None = None, **kwargs):
+                 shear: float = 0.1, seed: int | None = None,
+                 translate: float = 0.0, **kwargs):
         super().__init__(**kwargs)
         for name, value, top in (("rotation_degrees", rotation_degrees, 180),
-                                 ("zoom", zoom, 1), ("shear", shear, 1)):
+                                 ("zoom", zoom, 1), ("shear", shear, 1),
+                                 ("translate", translate, 1)):
             if not 0 <= value <= top:
                 raise ValueError(f"{name}={value!r}: use a number from 0 to "
                                  f"{top} (the range is ±{name})")
         self.rotation_degrees, self.zoom, self.shear = (
             float(rotation_degrees), float(zoom), float(shear))
+        self.translate = float(translate)
         self.seed = seed
         self.generator = keras.random.SeedGenerator(seed)
 
@@ -117,12 +132,22 @@ class RandomAffine(keras.layers.Layer):
         return (uniform(self.rotation_degrees), uniform(self.zoom, 1.0),
                 uniform(self.shear))
 
+    def draw_moves(self, n, height, width):
+        """`(right, down)` in pixels for `n` images, or `(None, None)`."""
+        if not self.translate:
+            return None, None
+        return tuple(keras.random.uniform((n,), -self.translate * size,
+                                          self.translate * size,
+                                          seed=self.generator)
+                     for size in (width, height))
+
     def call(self, images, training=None):
         if not training:
             return images
-        _, height, width, _ = ops.shape(images)
-        draws = self.draw(ops.shape(images)[0])
-        return warp(images, matrix(*draws, height, width))
+        n, height, width, _ = ops.shape(images)
+        draws = self.draw(n)
+        right, down = self.draw_moves(n, height, width)
+        return warp(images, matrix(*draws, height, width, right, down))
 
     def compute_output_shape(self, input_shape):
         return input_shape
@@ -130,7 +155,8 @@ class RandomAffine(keras.layers.Layer):
     def get_config(self):
         return {**super().get_config(), "rotation_degrees":
                 self.rotation_degrees, "zoom": self.zoom,
-                "shear": self.shear, "seed": self.seed}
+                "shear": self.shear, "seed": self.seed,
+                "translate": self.translate}
 
 
 def keras_layers(rotation_degrees: float = 10, zoom: float = 0.1,
@@ -149,11 +175,13 @@ def keras_layers(rotation_degrees: float = 10, zoom: float = 0.1,
     ]
 
 
-def through_keras_layers(images, angle, zoom, shear, steps="all"):
+def through_keras_layers(images, angle, zoom, shear, steps="all",
+                         right=None, down=None):
     """`images` warped by Keras's three layers with the given draws.
 
     `steps` picks "rotation", "zoom", "shear" or "all" (one after the
-    other, as a `Sequential` of `keras_layers()` applies them).
+    other, as a `Sequential` of `keras_layers()` applies them). With
+    `right` and `down`, Keras's `RandomTranslation` moves the result.
     """
     rotation, zooming, shearing = keras_layers()
     n = ops.shape(angle)[0]
@@ -173,4 +201,10 @@ def through_keras_layers(images, angle, zoom, shear, steps="all"):
     if steps in ("shear", "all"):
         factors = ops.stack([ops.cast(shear, "float32"), zeros], axis=1)
         out = shearing.transform_images(out, {"shear_factor": factors})
+    if right is not None:
+        moving = keras.layers.RandomTranslation(0.1, 0.1,
+                                                fill_mode="constant")
+        moves = ops.stack([ops.cast(right, "float32"),
+                           ops.cast(down, "float32")], axis=1)
+        out = moving.transform_images(out, {"translations": moves})
     return out

@@ -47,6 +47,48 @@ def test_each_transform_is_keras_own(digits, draws, step):
     assert np.abs(ours - digits).max() > 50  # it did move the digits
 
 
+def test_moves_are_keras_own_translation(digits, draws):
+    """A move alone, and a move after the three transforms in one warp,
+    against Keras's `RandomTranslation` after its three layers."""
+    rng = np.random.default_rng(1)
+    right, down = (rng.uniform(-2.8, 2.8, N).astype("float32")
+                   for _ in range(2))
+    ones, zeros = np.ones(N, "float32"), np.zeros(N, "float32")
+    alone = _np(augment.warp(digits, augment.matrix(
+        zeros, ones, zeros, 28, 28, right, down)))
+    theirs = _np(augment.through_keras_layers(
+        digits, zeros, ones, zeros, steps="none", right=right, down=down))
+    assert np.abs(alone - theirs).max() < 0.01
+    assert np.abs(alone - digits).max() > 50
+    # whole pixels: the digit's ink is where it was, moved
+    moved = _np(augment.warp(digits, augment.matrix(
+        zeros, ones, zeros, 28, 28, np.full(N, 2.0, "float32"),
+        np.full(N, -1.0, "float32"))))
+    assert np.array_equal(moved[:, :27, 2:], digits[:, 1:, :26])
+    # after the three, by whole pixels (no fourth blur): as close as the
+    # three alone are (test_one_warp_keeps_the_ink_of_three)
+    whole = [rng.integers(-2, 3, N).astype("float32") for _ in range(2)]
+    four = _np(augment.warp(digits, augment.matrix(*draws, 28, 28, *whole)))
+    keras_four = _np(augment.through_keras_layers(
+        digits, *draws, right=whole[0], down=whole[1]))
+    assert np.abs(four - keras_four).mean() < 0.02 * 255
+
+
+def test_moves_are_drawn_only_when_asked(digits):
+    """`translate=0` (the talk's) draws no moves, so the stages' random
+    stream is what it was; `translate=0.1` moves up to 2.8 pixels."""
+    talk = augment.RandomAffine(seed=4)
+    assert talk.draw_moves(5, 28, 28) == (None, None)
+    assert np.array_equal(
+        _np(talk(digits, training=True)),
+        _np(augment.RandomAffine(seed=4, translate=0)(digits,
+                                                      training=True)))
+    right, down = (_np(m) for m in augment.RandomAffine(
+        seed=4, translate=0.1).draw_moves(20_000, 28, 28))
+    for moves in (right, down):
+        assert -2.8 <= moves.min() < -2.7 and 2.7 < moves.max() <= 2.8
+
+
 def test_one_warp_is_the_three_matrices_composed(digits, draws):
     """Our warp of the combined matrix equals Keras's own `affine_transform`
     of the same matrix: one bilinear sampling, as Keras samples."""
@@ -106,7 +148,7 @@ def test_seeded_layer_repeats_and_saves(tmp_path, digits):
 
 
 @pytest.mark.parametrize("bad", [{"rotation_degrees": -1}, {"zoom": 1.5},
-                                 {"shear": -0.1}])
+                                 {"shear": -0.1}, {"translate": 2}])
 def test_impossible_ranges_are_refused(bad):
     with pytest.raises(ValueError, match="use a number from 0"):
         augment.RandomAffine(**bad)

@@ -1,0 +1,276 @@
+"""Issue 15's search: recipes for the final ensemble, compared on training
+images held out from the fit, never on the test images.
+
+A trial fits one network with a recipe on the first 50,000 training images
+(`data.Prepared.holdout`) and scores it on the last 10,000. One training
+gives four scores: the weights as trained and their moving average (Adam's
+`use_ema`), each alone and with test-time augmentation (the mean of the
+network's probabilities over the image and its four one-pixel shifts).
+The trial's row goes to `results/search.json`, with its minutes and the
+machine it ran on; its validation probabilities go to `results/search/`,
+so that ensembles of trials are scored too, without training again.
+
+    python -m mnist_talk.search run --recipe wide --seeds 1 2
+    python -m mnist_talk.search table
+
+Nothing here reads the test images: the recipe chosen from
+this table is then trained on all 60,000 and scored once, by its stage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import itertools
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import data, devices, files, live, models, session, tables
+
+SEARCH_FILE = "search.json"
+SEARCH_DIR = "search"
+#: The image and its four one-pixel shifts, as (right, down).
+VIEWS = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))
+#: The four scores of one training: weights as trained or averaged, each
+#: alone or with test-time augmentation.
+VARIANTS = ("plain", "tta", "ema", "ema_tta")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A way to train one member: stage 11's recipe, other filters, or
+    translations added to its augmentation."""
+
+    name: str
+    about: str
+    filters: tuple = models.FILTERS
+    translate: float = 0.0
+
+    def build(self, mean, std, epochs, steps_per_epoch, seed):
+        return models.annealed_vgg(mean, std, epochs, steps_per_epoch,
+                                   seed=seed, filters=self.filters,
+                                   use_ema=True, translate=self.translate)
+
+
+RECIPES = {r.name: r for r in (
+    Recipe("stage-11", "stage 11's network: 7, 14, 28, 56 filters"),
+    Recipe("eights", "8, 16, 32, 64 filters: multiples of 8, which the "
+           "CPU's vector units fill", (8, 16, 32, 64)),
+    Recipe("wide", "16, 32, 64, 128 filters", (16, 32, 64, 128)),
+    Recipe("eights-moved", "8, 16, 32, 64 filters; the augmentation also "
+           "moves the digit up to 10% of the image each way",
+           (8, 16, 32, 64), 0.1),
+)}
+
+
+class SearchError(ValueError):
+    """A search setting that cannot be run; the message says what to do."""
+
+
+def recipe(name: str) -> Recipe:
+    if name not in RECIPES:
+        raise SearchError(f"unknown recipe {name!r}: use one of "
+                          f"{', '.join(RECIPES)}")
+    return RECIPES[name]
+
+
+def machine() -> str:
+    """The CPU a trial ran on, since a seed's numbers depend on it."""
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            info = f.read()
+    except OSError:
+        info = ""
+    for line in info.splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    flags = " AVX-512" if "avx512f" in info else (" AVX2" if "avx2" in info
+                                                  else "")
+    return f"{model}{flags}, {os.cpu_count()} cores"
+
+
+def shift(images: np.ndarray, right: int, down: int) -> np.ndarray:
+    """`images` (N×H×W×C) moved `right` and `down` pixels, zeros shifted in."""
+    out = np.zeros_like(images)
+    h, w = images.shape[1:3]
+    rows = slice(max(down, 0), h + min(down, 0))
+    cols = slice(max(right, 0), w + min(right, 0))
+    out[:, rows, cols] = images[:, max(-down, 0):h + min(-down, 0),
+                                max(-right, 0):w + min(-right, 0)]
+    return out
+
+
+def predict_views(model, images, views=VIEWS) -> np.ndarray:
+    """The mean of the model's probabilities over shifted copies."""
+    return np.mean([model.predict(shift(images, *v), verbose=0,
+                                  batch_size=1000) for v in views], axis=0)
+
+
+def trial_name(recipe_name: str, seed: int, epochs: int) -> str:
+    return f"{recipe_name}-e{epochs}-seed{seed}"
+
+
+def load(results_dir=files.RESULTS) -> list:
+    return files.read_json(Path(results_dir) / SEARCH_FILE, {"trials": []})[
+        "trials"]
+
+
+def probabilities(results_dir, name: str) -> dict:
+    with np.load(Path(results_dir) / SEARCH_DIR / f"{name}.npz") as f:
+        return {k: f[k].astype("float32") for k in f.files}
+
+
+def run_trial(recipe_name: str, seed: int, epochs: int = 20,
+              train_size: int | None = None, validation_size: int = 10_000,
+              batch_size: int = 128, results_dir=files.RESULTS,
+              out=sys.stdout) -> dict:
+    """Train one network with a recipe and record its validation scores."""
+    import keras  # only now: main() chose the device first
+
+    chosen = recipe(recipe_name)
+    if epochs < 1:
+        raise SearchError(f"epochs must be >= 1, got {epochs}")
+    mnist = data.prepare()
+    split = mnist.holdout(validation_size, train_size)
+    session.seed_everything(seed)
+    steps = -(-len(split.x) // batch_size)
+    model = chosen.build(mnist.mean, mnist.std, epochs, steps, seed)
+    trained = {}
+
+    def keep_trained(clock, epoch, logs):
+        print(f"  {chosen.name} seed {seed} "
+              f"{live.epoch_line(epoch + 1, epochs, logs, clock.seconds[-1])}",
+              file=out, flush=True)
+        if epoch + 1 == epochs:  # before fit() swaps in the moving average
+            trained["weights"] = model.get_weights()
+
+    started = time.perf_counter()
+    clock = live.epoch_clock(keep_trained)
+    model.fit(split.x, split.y_hot, epochs=epochs, batch_size=batch_size,
+              verbose=0, callbacks=[clock])
+    minutes = (time.perf_counter() - started) / 60
+    probs = {"ema": model.predict(split.x_val, verbose=0, batch_size=1000),
+             "ema_tta": predict_views(model, split.x_val)}
+    model.set_weights(trained["weights"])
+    probs["plain"] = model.predict(split.x_val, verbose=0, batch_size=1000)
+    probs["tta"] = predict_views(model, split.x_val)
+    name = trial_name(chosen.name, seed, epochs)
+    with files.atomic_path(Path(results_dir) / SEARCH_DIR / f"{name}.npz") \
+            as tmp:
+        with open(tmp, "wb") as f:
+            np.savez_compressed(f, y_val=split.y_val.astype("uint8"),
+                                **{k: v.astype("float16")
+                                   for k, v in probs.items()})
+    row = {"trial": name, "recipe": chosen.name, "seed": seed,
+           "epochs": epochs, "fit_images": len(split.x),
+           "validation_images": len(split.x_val),
+           "parameter_count": model.count_params(),
+           "validation_accuracy": {k: tables.accuracy(probs[k], split.y_val)
+                                   for k in VARIANTS},
+           "train_minutes": round(minutes, 2),
+           "epoch_seconds": [round(t, 1) for t in clock.seconds],
+           "machine": machine(),
+           "backend": keras.backend.backend(), "versions": session.versions(),
+           "finished": _dt.datetime.now(_dt.timezone.utc).isoformat(
+               timespec="seconds")}
+    trials = [t for t in load(results_dir) if t["trial"] != name]
+    files.write_json(Path(results_dir) / SEARCH_FILE,
+                     {"trials": sorted(trials + [row],
+                                       key=lambda t: t["trial"])})
+    return row
+
+
+def minutes_per_network(trial: dict) -> float:
+    """A trial's training minutes, from its median epoch: another program
+    sharing the two cores for a few epochs does not count."""
+    if "epoch_seconds" not in trial:
+        return trial["train_minutes"]
+    return float(np.median(trial["epoch_seconds"])) * trial["epochs"] / 60
+
+
+def _pct(x) -> str:
+    return f"{x:.2%}"
+
+
+def table(results_dir=files.RESULTS) -> str:
+    """The search so far, as Markdown: each recipe's trials, then the
+    ensembles its seeds make, every score on the validation images."""
+    trials = load(results_dir)
+    if not trials:
+        return "No trials yet: `python -m mnist_talk.search run --recipe ...`"
+    lines = ["| recipe | epochs | seeds | parameters | min per network | "
+             + " | ".join(VARIANTS) + " |",
+             "|---|---:|---|---:|---:|" + "---:|" * len(VARIANTS)]
+    key = lambda t: (t["recipe"], t["epochs"])  # noqa: E731
+    groups = itertools.groupby(sorted(trials, key=key), key=key)
+    ensembles = []
+    for (name, epochs), group in groups:
+        group = list(group)
+        seeds = ", ".join(str(t["seed"]) for t in group)
+        medians = [np.median([t["validation_accuracy"][v] for t in group])
+                   for v in VARIANTS]
+        minutes = np.median([minutes_per_network(t) for t in group])
+        lines.append(f"| {name} | {epochs} | {seeds} (median) | "
+                     f"{group[0]['parameter_count']:,} | {minutes:.1f} | "
+                     + " | ".join(_pct(m) for m in medians) + " |")
+        if len(group) > 1:
+            probs = [probabilities(results_dir, t["trial"]) for t in group]
+            y = probs[0]["y_val"]
+            scores = [tables.accuracy(np.mean([p[v] for p in probs], axis=0),
+                                      y) for v in VARIANTS]
+            ensembles.append(f"| {name} | {epochs} | {seeds} (ensemble) | "
+                             f"{len(group)} × | {minutes * len(group):.1f} | "
+                             + " | ".join(_pct(s) for s in scores) + " |")
+    def each(field):
+        return " or ".join(sorted({f"{t[field]:,}" for t in trials}))
+    machines = "; ".join(sorted({t["machine"] for t in trials}))
+    return "\n".join(lines + ensembles + [
+        "", f"Validation accuracy on the last {each('validation_images')} "
+        f"training images, each network fitted on the first "
+        f"{each('fit_images')}. Minutes: the median epoch's, times the "
+        f"epochs. Machine: {machines}."])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mnist_talk.search",
+                                     description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="train trials, record their scores")
+    run.add_argument("--recipe", required=True,
+                     help=f"one of {', '.join(RECIPES)}")
+    run.add_argument("--seeds", type=int, nargs="+", default=[1])
+    run.add_argument("--epochs", type=int, default=20)
+    run.add_argument("--train-size", type=int, default=None)
+    run.add_argument("--device", default="cpu")
+    run.add_argument("--results", default=str(files.RESULTS))
+    show = sub.add_parser("table", help="print the search so far")
+    show.add_argument("--results", default=str(files.RESULTS))
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "table":
+            print(table(args.results))
+            return 0
+        recipe(args.recipe)
+        print(f"device: {devices.use_device(args.device)}; "
+              f"machine: {machine()}", flush=True)
+        for seed in args.seeds:
+            row = run_trial(args.recipe, seed, args.epochs, args.train_size,
+                            results_dir=args.results)
+            print(f"{row['trial']}: " + ", ".join(
+                f"{k} {v:.2%}" for k, v in row["validation_accuracy"].items())
+                + f" in {row['train_minutes']:.1f} min", flush=True)
+    except (SearchError, ValueError, devices.DeviceError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

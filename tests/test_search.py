@@ -1,0 +1,80 @@
+"""Issue 15's search (`mnist_talk.search`): validation only, recorded."""
+
+import inspect
+import json
+
+import numpy as np
+import pytest
+
+from mnist_talk import search
+
+
+def test_shift_moves_the_digit_and_fills_zeros():
+    images = np.arange(1, 17, dtype="float32").reshape(1, 4, 4, 1)
+    right = search.shift(images, 1, 0)
+    assert (right[0, :, 0] == 0).all()
+    assert (right[0, :, 1:] == images[0, :, :3]).all()
+    down = search.shift(images, 0, 1)
+    assert (down[0, 0] == 0).all() and (down[0, 1:] == images[0, :3]).all()
+    assert (search.shift(images, 0, 0) == images).all()
+    # with an empty border, shifting there and back gives the image again
+    framed = np.pad(images, ((0, 0), (1, 1), (1, 1), (0, 0)))
+    for view in search.VIEWS:
+        back = search.shift(search.shift(framed, *view), -view[0], -view[1])
+        assert (back == framed).all()
+
+
+def test_unknown_recipe_and_impossible_epochs_say_what_to_use(tmp_path):
+    with pytest.raises(search.SearchError, match="use one of stage-11"):
+        search.recipe("resnet")
+    with pytest.raises(search.SearchError, match="epochs must be >= 1"):
+        search.run_trial("eights", 1, epochs=0, results_dir=tmp_path)
+    assert not (tmp_path / search.SEARCH_FILE).exists()
+
+
+def test_cli_refuses_unknown_recipe(capsys):
+    assert search.main(["run", "--recipe", "resnet"]) == 2
+    assert "unknown recipe 'resnet'" in capsys.readouterr().err
+
+
+def test_never_reads_the_test_images():
+    source = inspect.getsource(search)
+    assert "x_test" not in source and "y_test" not in source
+
+
+def test_machine_names_the_cores():
+    assert search.machine().endswith("cores")
+
+
+def test_empty_search_says_how_to_start(tmp_path):
+    assert "search run" in search.table(tmp_path)
+
+
+def test_a_trial_records_four_scores_and_its_probabilities(tmp_path):
+    """A tiny trial: the row, the saved probabilities, the table; the
+    moving average's predictions differ from the trained weights' (so the
+    weights were put back before the plain scores); a rerun replaces its
+    row instead of adding one."""
+    for seed in (1, 2):
+        row = search.run_trial("eights", seed, epochs=1, train_size=256,
+                               validation_size=200, batch_size=64,
+                               results_dir=tmp_path, out=open("/dev/null",
+                                                              "w"))
+    assert set(row["validation_accuracy"]) == set(search.VARIANTS)
+    assert row["fit_images"] == 256 and row["validation_images"] == 200
+    assert row["machine"] == search.machine()
+    probs = search.probabilities(tmp_path, row["trial"])
+    assert probs["y_val"].shape == (200,)
+    assert probs["plain"].shape == (200, 10)
+    assert np.abs(probs["plain"] - probs["ema"]).max() > 1e-3
+    assert np.abs(probs["plain"] - probs["tta"]).max() > 1e-4
+    search.run_trial("eights", 2, epochs=1, train_size=256,
+                     validation_size=200, batch_size=64,
+                     results_dir=tmp_path, out=open("/dev/null", "w"))
+    trials = json.loads((tmp_path / search.SEARCH_FILE).read_text())["trials"]
+    assert [t["trial"] for t in trials] == ["eights-e1-seed1",
+                                            "eights-e1-seed2"]
+    text = search.table(tmp_path)
+    assert "| eights | 1 | 1, 2 (median) | 127,630 |" in text
+    assert "| eights | 1 | 1, 2 (ensemble) |" in text
+    assert "last 200 training images" in text
