@@ -201,7 +201,8 @@ def _pct(x) -> str:
 
 def table(results_dir=files.RESULTS) -> str:
     """The search so far, as Markdown: each recipe's trials, then the
-    ensembles its seeds make, every score on the validation images."""
+    ensembles its seeds make, and all the longest trials of every recipe
+    together; every score on the validation images."""
     trials = load(results_dir)
     if not trials:
         return "No trials yet: `python -m mnist_talk.search run --recipe ...`"
@@ -228,6 +229,17 @@ def table(results_dir=files.RESULTS) -> str:
             ensembles.append(f"| {name} | {epochs} | {seeds} (ensemble) | "
                              f"{len(group)} × | {minutes * len(group):.1f} | "
                              + " | ".join(_pct(s) for s in scores) + " |")
+    mixed = [t for t in trials if t["epochs"] == max(t["epochs"]
+                                                     for t in trials)]
+    if len({t["recipe"] for t in mixed}) > 1:
+        probs = [probabilities(results_dir, t["trial"]) for t in mixed]
+        scores = [tables.accuracy(np.mean([p[v] for p in probs], axis=0),
+                                  probs[0]["y_val"]) for v in VARIANTS]
+        minutes = sum(minutes_per_network(t) for t in mixed)
+        ensembles.append(f"| every recipe | {mixed[0]['epochs']} | all "
+                         f"(ensemble) | {len(mixed)} × | {minutes:.1f} | "
+                         + " | ".join(_pct(s) for s in scores) + " |")
+
     def each(field):
         return " or ".join(sorted({f"{t[field]:,}" for t in trials}))
     machines = "; ".join(sorted({t["machine"] for t in trials}))

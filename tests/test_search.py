@@ -78,3 +78,9 @@ def test_a_trial_records_four_scores_and_its_probabilities(tmp_path):
     assert "| eights | 1 | 1, 2 (median) | 127,630 |" in text
     assert "| eights | 1 | 1, 2 (ensemble) |" in text
     assert "last 200 training images" in text
+    assert "every recipe" not in text  # one recipe: nothing to mix
+    search.run_trial("stage-11", 1, epochs=1, train_size=256,
+                     validation_size=200, batch_size=64,
+                     results_dir=tmp_path, out=open("/dev/null", "w"))
+    assert "| every recipe | 1 | all (ensemble) | 3 × |" in search.table(
+        tmp_path)
