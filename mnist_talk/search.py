@@ -218,7 +218,8 @@ def table(results_dir=files.RESULTS) -> str:
         medians = [np.median([t["validation_accuracy"][v] for t in group])
                    for v in VARIANTS]
         minutes = np.median([minutes_per_network(t) for t in group])
-        lines.append(f"| {name} | {epochs} | {seeds} (median) | "
+        label = f"{seeds} (median)" if len(group) > 1 else seeds
+        lines.append(f"| {name} | {epochs} | {label} | "
                      f"{group[0]['parameter_count']:,} | {minutes:.1f} | "
                      + " | ".join(_pct(m) for m in medians) + " |")
         if len(group) > 1:
