@@ -162,12 +162,11 @@ def run_trial(recipe_name: str, seed: int, epochs: int = 20,
     probs["plain"] = model.predict(split.x_val, verbose=0, batch_size=1000)
     probs["tta"] = predict_views(model, split.x_val)
     name = trial_name(chosen.name, seed, epochs)
-    with files.atomic_path(Path(results_dir) / SEARCH_DIR / f"{name}.npz") \
-            as tmp:
-        with open(tmp, "wb") as f:
-            np.savez_compressed(f, y_val=split.y_val.astype("uint8"),
-                                **{k: v.astype("float16")
-                                   for k, v in probs.items()})
+    with files.atomic_write(Path(results_dir) / SEARCH_DIR / f"{name}.npz") \
+            as f:
+        np.savez_compressed(f, y_val=split.y_val.astype("uint8"),
+                            **{k: v.astype("float16")
+                               for k, v in probs.items()})
     row = {"trial": name, "recipe": chosen.name, "seed": seed,
            "epochs": epochs, "fit_images": len(split.x),
            "validation_images": len(split.x_val),
@@ -193,6 +192,13 @@ def minutes_per_network(trial: dict) -> float:
     if "epoch_seconds" not in trial:
         return trial["train_minutes"]
     return float(np.median(trial["epoch_seconds"])) * trial["epochs"] / 60
+
+
+def ensemble_scores(results_dir, trials: list) -> list:
+    """Each variant's validation accuracy of the trials' mean probabilities."""
+    probs = [probabilities(results_dir, t["trial"]) for t in trials]
+    return [tables.accuracy(np.mean([p[v] for p in probs], axis=0),
+                            probs[0]["y_val"]) for v in VARIANTS]
 
 
 def _pct(x) -> str:
@@ -223,19 +229,14 @@ def table(results_dir=files.RESULTS) -> str:
                      f"{group[0]['parameter_count']:,} | {minutes:.1f} | "
                      + " | ".join(_pct(m) for m in medians) + " |")
         if len(group) > 1:
-            probs = [probabilities(results_dir, t["trial"]) for t in group]
-            y = probs[0]["y_val"]
-            scores = [tables.accuracy(np.mean([p[v] for p in probs], axis=0),
-                                      y) for v in VARIANTS]
+            scores = ensemble_scores(results_dir, group)
             ensembles.append(f"| {name} | {epochs} | {seeds} (ensemble) | "
                              f"{len(group)} × | {minutes * len(group):.1f} | "
                              + " | ".join(_pct(s) for s in scores) + " |")
     mixed = [t for t in trials if t["epochs"] == max(t["epochs"]
                                                      for t in trials)]
     if len({t["recipe"] for t in mixed}) > 1:
-        probs = [probabilities(results_dir, t["trial"]) for t in mixed]
-        scores = [tables.accuracy(np.mean([p[v] for p in probs], axis=0),
-                                  probs[0]["y_val"]) for v in VARIANTS]
+        scores = ensemble_scores(results_dir, mixed)
         minutes = sum(minutes_per_network(t) for t in mixed)
         ensembles.append(f"| every recipe | {mixed[0]['epochs']} | all "
                          f"(ensemble) | {len(mixed)} × | {minutes:.1f} | "
