@@ -38,13 +38,24 @@ def _device(device):
         raise ParameterError(f"device: {exc}") from None
 
 
+def _filters(filters):
+    """A VGG member's widths: four whole numbers, one per block (stage 12)."""
+    if not isinstance(filters, (list, tuple)) or len(filters) != 4:
+        raise ParameterError(
+            "filters must be four whole numbers, one per block, e.g. "
+            f"[7, 14, 28, 56] (stage 11's widths); got {filters!r}")
+    for i, n in enumerate(filters):
+        _whole(f"filters[{i}]", n, 1)
+
+
 def check(*, epochs, batch_size, train_size, seed, device, accuracy_floor,
           results_dir, **extra) -> dict:
     """Validate the common parameters and return them as a dict (stage 01).
 
     `device` comes back parsed (a `devices.Device`, still the string given).
-    `extra` holds a stage's own parameters: `members`, `pseudo_copies` and
-    `confidence` are checked here, any other passes through unchecked.
+    `extra` holds a stage's own parameters: `members`, `pseudo_copies`,
+    `confidence` and `filters` are checked here, any other passes through
+    unchecked.
     """
     _whole("epochs", epochs, 1)
     _whole("train_size", train_size, 1, TRAIN_IMAGES)
@@ -69,6 +80,8 @@ def check(*, epochs, batch_size, train_size, seed, device, accuracy_floor,
             raise ParameterError(
                 "confidence must be a probability from 0 (keep every "
                 "pseudo-label) up to, not including, 1; got " f"{c!r}")
+    if "filters" in extra:
+        _filters(extra["filters"])
     if extra.get("members", 0) > MAX_MEMBERS:
         raise ParameterError(
             f"members must be at most {MAX_MEMBERS}, got {extra['members']}")

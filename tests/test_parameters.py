@@ -95,3 +95,14 @@ def test_confidence_is_a_probability_below_one():
     for bad in (1, 1.5, -0.1, True, "0.9"):
         with pytest.raises(params.ParameterError, match="confidence"):
             params.check(**GOOD, confidence=bad)
+
+
+def test_filters_are_four_whole_widths():
+    """Stage 12's members' widths: four whole numbers, one per block; a
+    papermill override arrives as a list (YAML)."""
+    assert params.check(**GOOD, filters=[16, 32, 64, 128])["filters"] == [
+        16, 32, 64, 128]
+    for bad in ([7, 14, 28], [7, 14, 28, 56, 112], [7, 14, 0, 56],
+                [7, 14, 28.5, 56], "16, 32, 64, 128", 16, [True, 1, 1, 1]):
+        with pytest.raises(params.ParameterError, match="filters"):
+            params.check(**GOOD, filters=bad)
