@@ -216,3 +216,31 @@ def test_seeds_table_sets_runs_side_by_side(tmp_path, capsys, record):
     assert "99.72%, 0.07%" in capsys.readouterr().out
     assert report.main(["--seeds", str(tmp_path / "nothing")]) == 1
     assert "lacks stage 12 or 13" in capsys.readouterr().err
+
+
+def test_final_block_sets_chosen_recipes_beside_the_ladders_stage_12(
+        tmp_path, record):
+    """Stage 12 as on the ladder, then each run in results/final/: the
+    members' recipe named as the search names it, each member's and the
+    average's test accuracy, minutes per member."""
+    assert "No run of stage 12" in report.final_markdown(tmp_path)
+    results.save(tmp_path, record(
+        "12_averaging", test_accuracy=0.9965, networks_trained=5,
+        parameter_count=5 * 98_774, train_seconds=5 * 600,
+        parameters={"seed": 1, "members": 5},  # before `filters` existed
+        extra={"member_accuracies": [0.9945, 0.9964, 0.9958, 0.9957, 0.9952]}))
+    assert "No run of stage 12" in report.final_markdown(tmp_path)
+    results.save(tmp_path / report.FINAL_DIR / "wide2-seed1", record(
+        "12_averaging", test_accuracy=0.9972, networks_trained=2,
+        parameter_count=2 * 492_614, train_seconds=2 * 1800,
+        parameters={"seed": 1, "members": 2, "filters": [16, 32, 64, 128]},
+        extra={"member_accuracies": [0.9966, 0.9961]}))
+    text = report.final_markdown(tmp_path)
+    assert ("| the ladder | stage-11 | 1 | 5 | 98,774 | 99.45%, 99.64%, "
+            "99.58%, 99.57%, 99.52% | 99.65% | 10.0 |") in text
+    assert ("| `final/wide2-seed1` | wide | 1 | 2 | 492,614 | 99.66%, "
+            "99.61% | 99.72% | 30.0 |") in text
+    readme = (f"x\n{report.LADDER_START}\n{report.LADDER_END}\n"
+              f"{report.FINAL_START}\n{report.FINAL_END}\n")
+    assert "`final/wide2-seed1` | wide" in report.replace_ladder(readme,
+                                                                 tmp_path)
