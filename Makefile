@@ -119,12 +119,10 @@ bench: venv data
 # JupyterLab; the stages and solutions about 1.6), so together they finish
 # minutes sooner. Their report is kept in $(UNITLOG) and printed after the
 # notebooks'; `make unit` and `make notebooks` still run one part alone.
-# What runs beside the stages runs at a lower priority (nice): the stages,
-# one after another, are the longest part, so they get the cores first.
 UNITLOG := $(SMOKE)-unit.log
 test: venv data $(VENDOR) browser check-pairs
 	@mkdir -p build; echo "the unit tests run beside the notebooks; their report follows ($(UNITLOG))"
-	@nice -n 10 $(MAKE) --no-print-directory unit > $(UNITLOG) 2>&1 & unit=$$!; \
+	@$(MAKE) --no-print-directory unit > $(UNITLOG) 2>&1 & unit=$$!; \
 	$(MAKE) --no-print-directory notebooks; notebooks=$$?; \
 	wait $$unit; units=$$?; \
 	echo "--- the unit tests ($(UNITLOG)):"; cat $(UNITLOG); \
@@ -147,7 +145,7 @@ notebooks: venv data
 	rm -rf $(SMOKE)
 	$(BIN)/python -m mnist_talk.series prepare-smoke --out $(SMOKE) $(if $(STAGES),--stages $(STAGES))
 	@echo "the solutions run beside the stages; their report follows the stages'"
-	@nice -n 10 $(NBVAL) $(SMOKE)/solutions > $(SMOKE)/solutions.log 2>&1 & solutions=$$!; \
+	@$(NBVAL) $(SMOKE)/solutions > $(SMOKE)/solutions.log 2>&1 & solutions=$$!; \
 	$(NBVAL) $(SMOKE)/[0-9]*.ipynb; stages=$$?; \
 	wait $$solutions; solved=$$?; \
 	echo "--- the solutions ($(SMOKE)/solutions):"; cat $(SMOKE)/solutions.log; \
