@@ -15,10 +15,6 @@ SMOKE = {"epochs": 1, "train_size": 2048, "device": "cpu"}
 #: The VGG-style stages need more steps: batch normalization's running
 #: statistics, used at test time, start far from the data's.
 DEEP_SMOKE = {"epochs": 2, "train_size": 6000, "batch_size": 32}
-#: Stages 11-13 anneal the learning rate (a warm-up, then down to a
-#: thousandth), which settles in fewer steps: half the images. These three
-#: train six networks between them, over a third of the stages' smoke time.
-ANNEALED_SMOKE = {**DEEP_SMOKE, "train_size": 3000}
 
 
 @dataclass(frozen=True)
@@ -56,11 +52,11 @@ STAGES = [
     Stage("10_augmentation", "Data augmentation", 0.9927, 98_564,
           smoke={**DEEP_SMOKE, "accuracy_floor": 0.75}),
     Stage("11_annealing", "Learning-rate annealing", 0.9939, 98_564,
-          smoke={**ANNEALED_SMOKE, "accuracy_floor": 0.75}),
+          smoke={**DEEP_SMOKE, "accuracy_floor": 0.75}),
     Stage("12_averaging", "Model averaging", 0.995,
-          smoke={**ANNEALED_SMOKE, "members": 2, "accuracy_floor": 0.75}),
+          smoke={**DEEP_SMOKE, "members": 2, "accuracy_floor": 0.75}),
     Stage("13_pseudo_labels", "Pseudo-labeling", 0.9958,
-          smoke={**ANNEALED_SMOKE, "members": 2, "pseudo_copies": 1,
+          smoke={**DEEP_SMOKE, "members": 2, "pseudo_copies": 1,
                  "accuracy_floor": 0.75}),
 ]
 
