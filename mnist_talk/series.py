@@ -195,11 +195,16 @@ def _epoch_lines(enabled: bool = True):
         Path(name).unlink(missing_ok=True)
 
 
+# What the estimate scales by, and what leaves a notebook's work as it was.
+SCALED = ("epochs", "train_size", "members")
+SAME_WORK = ("seed", "device", "accuracy_floor", "results_dir")
+
+
 def _scale(stage_id: str, overrides: dict) -> float:
     """How much longer than its full run a notebook should take."""
     scale = 1.0
     declared = declared_parameters(stage_id)
-    for name in ("epochs", "train_size", "members"):
+    for name in SCALED:
         if name in overrides and name in declared:
             try:
                 default = float(str(declared[name]).replace("_", ""))
@@ -207,6 +212,19 @@ def _scale(stage_id: str, overrides: dict) -> float:
             except (TypeError, ValueError, ZeroDivisionError):
                 pass
     return scale
+
+
+def not_counted(stage_id: str, overrides: dict) -> list[str]:
+    """Overrides that change a notebook's work but not its estimate.
+
+    A wider network or another batch size costs time that no record
+    predicts; the runner names them beside the estimate instead of
+    pretending it knows.
+    """
+    declared = declared_parameters(stage_id)
+    return [f"{name}={value}" for name, value in overrides.items()
+            if name not in SCALED + SAME_WORK and name in declared
+            and str(value) != str(declared[name])]
 
 
 def estimate(stage_id: str, overrides: dict) -> float | None:
@@ -260,10 +278,12 @@ def run(ids: list[str], overrides: dict, out: Path | None = None) -> Path:
     for i, sid in enumerate(ids, 1):
         left = [estimates[s] for s in ids[i - 1:]]
         rest = None if None in left else sum(left)
+        unknown = not_counted(sid, overrides)
+        caveat = (f" (not counting {', '.join(unknown)})" if unknown else "")
         print(f"[{i}/{len(ids)}] {sid} · elapsed "
               f"{_minutes(time.perf_counter() - t0)} · estimated "
-              f"{_minutes(estimates[sid])} for it, {_minutes(rest)} to the end",
-              flush=True)
+              f"{_minutes(estimates[sid])} for it{caveat}, "
+              f"{_minutes(rest)} to the end", flush=True)
         t1 = time.perf_counter()
         _execute(sid, out / f"{sid}.ipynb", overrides)
         wall = time.perf_counter() - t1

@@ -114,6 +114,16 @@ def test_estimates_scale_with_the_epochs_asked_for():
     assert series._scale("01_linear", {"device": "cpu"}) == 1.0
 
 
+def test_the_estimate_names_what_it_cannot_scale():
+    """Wider members cost time the last run does not predict: say so."""
+    assert series.not_counted("12_averaging", {"members": 2, "seed": 3}) == []
+    assert series.not_counted(
+        "12_averaging", {"filters": [7, 14, 28, 56]}) == []
+    assert series.not_counted(
+        "12_averaging", {"filters": [16, 32, 64, 128], "batch_size": 64}
+    ) == ["filters=[16, 32, 64, 128]", "batch_size=64"]
+
+
 def test_a_run_prints_progress_and_records_its_wall_time(tmp_path, capsys):
     overrides = {**stages.smoke_parameters("01_linear")}
     out = series.run(["01_linear"], overrides, tmp_path / "talk")
