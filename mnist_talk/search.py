@@ -201,10 +201,6 @@ def ensemble_scores(results_dir, trials: list) -> list:
                             probs[0]["y_val"]) for v in VARIANTS]
 
 
-def _pct(x) -> str:
-    return f"{x:.2%}"
-
-
 def table(results_dir=files.RESULTS) -> str:
     """The search so far, as Markdown: each recipe's trials, then the
     ensembles its seeds make, and all the longest trials of every recipe
@@ -227,12 +223,12 @@ def table(results_dir=files.RESULTS) -> str:
         label = f"{seeds} (median)" if len(group) > 1 else seeds
         lines.append(f"| {name} | {epochs} | {label} | "
                      f"{group[0]['parameter_count']:,} | {minutes:.1f} | "
-                     + " | ".join(_pct(m) for m in medians) + " |")
+                     + " | ".join(tables.pct(m) for m in medians) + " |")
         if len(group) > 1:
             scores = ensemble_scores(results_dir, group)
             ensembles.append(f"| {name} | {epochs} | {seeds} (ensemble) | "
                              f"{len(group)} × | {minutes * len(group):.1f} | "
-                             + " | ".join(_pct(s) for s in scores) + " |")
+                             + " | ".join(tables.pct(s) for s in scores) + " |")
     mixed = [t for t in trials if t["epochs"] == max(t["epochs"]
                                                      for t in trials)]
     if len({t["recipe"] for t in mixed}) > 1:
@@ -240,7 +236,7 @@ def table(results_dir=files.RESULTS) -> str:
         minutes = sum(minutes_per_network(t) for t in mixed)
         ensembles.append(f"| every recipe | {mixed[0]['epochs']} | all "
                          f"(ensemble) | {len(mixed)} × | {minutes:.1f} | "
-                         + " | ".join(_pct(s) for s in scores) + " |")
+                         + " | ".join(tables.pct(s) for s in scores) + " |")
 
     def each(field):
         return " or ".join(sorted({f"{t[field]:,}" for t in trials}))
