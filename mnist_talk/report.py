@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import statistics
 import sys
 from pathlib import Path
 
@@ -276,7 +277,7 @@ def final_markdown(results_dir) -> str:
     results_dir = Path(results_dir)
     folders = [results_dir] + sorted(
         d for d in (results_dir / FINAL_DIR).glob("*") if d.is_dir())
-    rows = []
+    rows, runs = [], {}
     for folder in folders:
         rec = results.load(folder, "12_averaging")
         if rec is None:
@@ -286,6 +287,9 @@ def final_markdown(results_dir) -> str:
                        if list(r.filters) == filters and not r.translate),
                       ", ".join(map(str, filters)))
         members = rec.extra.get("member_accuracies", [])
+        if folder != results_dir:
+            runs.setdefault((recipe, rec.networks_trained), []).append(
+                (rec.parameters["seed"], rec.test_accuracy))
         rows.append([
             "the ladder" if folder == results_dir
             else f"`{FINAL_DIR}/{folder.name}`",
@@ -302,7 +306,19 @@ def final_markdown(results_dir) -> str:
                    "train min per member", "device"],
                   rows)._repr_markdown_()
             + "\nTest accuracy, on the 10,000 test images, of stage 12: "
-              "each member trained on all 60,000 training images.\n")
+              "each member trained on all 60,000 training images.\n"
+            + "".join(_median_line(recipe, members, seeded)
+                      for (recipe, members), seeded in sorted(runs.items())
+                      if len(seeded) > 1))
+
+
+def _median_line(recipe: str, members: int, seeded: list) -> str:
+    """One recipe's average over its seeds: the median, and each seed's."""
+    seeded = sorted(seeded)
+    median = statistics.median(a for _, a in seeded)
+    each = ", ".join(f"{pct(a)} (seed {s})" for s, a in seeded)
+    return (f"\n{recipe} × {members}, median of {len(seeded)} seeds: "
+            f"**{pct(median)}** ({each}).\n")
 
 
 def _inside(accuracy: float, low: float, high: float, runs: int) -> str:

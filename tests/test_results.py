@@ -240,6 +240,16 @@ def test_final_block_sets_chosen_recipes_beside_the_ladders_stage_12(
             "99.58%, 99.57%, 99.52% | 99.65% | 10.0 |") in text
     assert ("| `final/wide2-seed1` | wide | 1 | 2 | 492,614 | 99.66%, "
             "99.61% | 99.72% | 30.0 |") in text
+    assert "median of" not in text  # one seed has no median
+    for seed, accuracy in ((3, 0.9968), (2, 0.9970)):
+        results.save(tmp_path / report.FINAL_DIR / f"wide2-seed{seed}", record(
+            "12_averaging", test_accuracy=accuracy, networks_trained=2,
+            parameter_count=2 * 492_614, train_seconds=2 * 1800,
+            parameters={"seed": seed, "members": 2,
+                        "filters": [16, 32, 64, 128]}))
+    assert ("wide × 2, median of 3 seeds: **99.70%** (99.72% (seed 1), "
+            "99.70% (seed 2), 99.68% (seed 3))") in report.final_markdown(
+                tmp_path)
     readme = (f"x\n{report.LADDER_START}\n{report.LADDER_END}\n"
               f"{report.FINAL_START}\n{report.FINAL_END}\n")
     assert "`final/wide2-seed1` | wide" in report.replace_ladder(readme,
