@@ -186,7 +186,7 @@ evidence.summary(results_dir, "01_linear", history)
 # - The training loss falls in most epochs, but stays large for so simple
 #   a model; the test accuracy jumps up and down from epoch to epoch. With
 #   pixels from 0 to 255 each step of the optimizer is far too big.
-# - The talk's Keras 1 run of the same model ends far lower (third line).
+# - The talk's Keras 1 run of the same model ends far lower (second line).
 #   The next slides find out why.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -321,8 +321,8 @@ tables.Table(["epoch", "loss", "error rate", "16.118 × error rate"],
 #
 # - With Keras 1's loss the model stalls far below Keras 3's run: about as
 #   many training images sit at the floor as it gets wrong, and their loss
-#   does not move when the weights do (but for a few at the floor's very
-#   edge), so nothing pulls them right.
+#   does not move when the weights do (the table's last column), so
+#   nothing pulls them right.
 # - The talk's log fits the same picture, epoch by epoch.
 # - The talk's run stalled lower than ours.
 # - The talk then set a tiny learning rate and trained 5 more epochs. In

@@ -136,9 +136,9 @@ evidence.summary(results_dir, "02_normalized", history, before="01_linear")
 # ## What we see
 #
 # - Normalization buys a loss that is small and falls every epoch.
-# - Training accuracy ends level with test accuracy (In numbers): the
-#   model is at its capacity, not under-trained. Only a bigger model
-#   moves it.
+# - Training accuracy ends level with test accuracy, and both gain little
+#   in the last epochs (In numbers): the model is not memorising, it is
+#   too simple. More epochs would add little; a bigger model moves it.
 # - The talk's headline for this stage sits above its own training log;
 #   ours lands between the two.
 

@@ -157,8 +157,9 @@ evidence.summary(results_dir, "08_batch_norm", history, before="07_vgg")
 # - wrote batch normalization in NumPy and matched Keras's layer;
 # - added it after each block of the VGG-style network.
 #
-# Next, **09 · Dropout**: the training accuracy races ahead of the test
-# accuracy; we make memorising harder.
+# Next, **09 · Dropout**: the training loss still falls in every epoch
+# (In numbers); to train longer without memorising the training images,
+# we make memorising harder.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ## Exercises

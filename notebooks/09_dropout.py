@@ -19,8 +19,9 @@
 # defence against overfitting.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# By stage 08 the network fits the training set almost perfectly. Dropout
-# is the first of three regularisers the talk uses.
+# By stage 08 the training loss is near zero and still falling: longer
+# training would start to memorise the training images. Dropout is the
+# first of three regularisers the talk uses.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## Setup
@@ -128,9 +129,10 @@ evidence.summary(results_dir, "09_dropout", history, before="08_batch_norm")
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## What we see
 #
-# With dropout the training accuracy no longer runs ahead of the test
-# accuracy; in five epochs the network has less time to fit, and the
-# gain over stage 08 is small. Dropout is meant to pay off over longer
+# With dropout the training accuracy (measured during training, with
+# dropout on) is no longer ahead of the test accuracy, as it was in stage
+# 08; in five epochs the network has less time to fit, and the gain over
+# stage 08 is small. Dropout is meant to pay off over longer
 # training, which the next stages do.
 
 # %% [markdown] slideshow={"slide_type": "slide"}

@@ -180,8 +180,9 @@ evidence.dips(run.history)
 #
 # - The first table: stage 12's teachers, the students and all the
 #   networks together, counted in test errors. The three students
-#   together make the fewest; the final ensemble adds the five teachers
-#   back and ends within one error of them.
+#   together make the fewest. The final ensemble, which this stage
+#   reports, adds the five teachers back: in this run that gave back the
+#   students' gain, and it ends one error behind the teachers alone.
 # - At equal size (second table) the students make fewer errors than as
 #   many teachers, one network or three: in this run about the talk's
 #   "10–15%". One run, one seed: `make seeds` reruns 12 and 13 with others.
@@ -258,8 +259,8 @@ plots.worst_mistakes_per_digit(mnist.x_test, mnist.y_test, final)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Worst first: the lowest probability given to the true digit. The talk sorted
-# each digit's mistakes the other way round, near misses first. Many of the
-# worst mistakes are digits a person would hesitate over too, and a few look
+# each digit's mistakes the other way round, near misses first. Look for
+# digits a person would hesitate over too, and for any that seem
 # mislabelled.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}

@@ -107,8 +107,8 @@ def _(run):
     assert abs(k1["at_floor"] - k1["wrong"]) < 0.02, k1
 
 
-@claim("01_linear", "their loss does not move when the weights do (but for "
-       "a few at the floor's very edge)")
+@claim("01_linear", "their loss does not move when the weights do (the "
+       "table's last column)")
 def _(run):
     groups = run["01_linear"].extra["keras1_loss"]["groups"]
     floor = next(v for k, v in groups.items() if "floor" in k)
@@ -137,9 +137,14 @@ def _(run):
     assert loss[-1] < 0.5
 
 
-@claim("02_normalized", "Training accuracy ends level with test accuracy")
+@claim("02_normalized", "Training accuracy ends level with test accuracy, "
+       "and both gain little in the last epochs")
 def _(run):
-    assert abs(_last_gap(run.history("02_normalized"))) < 1.0
+    h = run.history("02_normalized")
+    assert abs(_last_gap(h)) < 1.0
+    for key in ("accuracy", "val_accuracy"):
+        last = h[key][-3:]
+        assert max(last) - min(last) < 0.005, (key, last)
 
 
 @claim("02_normalized", "ours lands between the two")
@@ -238,6 +243,13 @@ def _(run):
     assert talk.verdict("07_vgg") == "headline below every epoch"
 
 
+@claim("07_vgg", "The talk's headline here is 96.94%, below its stage 06")
+def _(run):
+    assert talk.TALK["07_vgg"]["headline"] == 0.9694
+    assert talk.TALK["07_vgg"]["headline"] < talk.TALK["06_max_pooling"][
+        "headline"]
+
+
 @claim("07_vgg", "beats stage 06")
 def _(run):
     assert run.errors("07_vgg") < run.errors("06_max_pooling")
@@ -273,10 +285,24 @@ def _(run):
                for s in talk.stages.STAGES[:7])
 
 
-@claim("09_dropout", "the training accuracy no longer runs ahead of the "
-       "test accuracy")
+@claim("08_batch_norm", "the training loss still falls in every epoch")
+def _(run):
+    loss = run.history("08_batch_norm")["loss"]
+    assert evidence.falls(loss) == len(loss) - 1, loss
+
+
+@claim("09_dropout", "By stage 08 the training loss is near zero and still "
+       "falling")
+def _(run):
+    loss = run.history("08_batch_norm")["loss"]
+    assert loss[-1] < 0.05 and loss[-1] < loss[-2], loss
+
+
+@claim("09_dropout", "is no longer ahead of the test accuracy, as it was in "
+       "stage 08")
 def _(run):
     assert _last_gap(run.history("09_dropout")) <= 0
+    assert _last_gap(run.history("08_batch_norm")) > 0
 
 
 @claim("09_dropout", "the gain over stage 08 is small")
@@ -309,15 +335,16 @@ def _(run):
     assert control < run["11_annealing"].test_accuracy
 
 
-@claim("11_annealing", "over the last five epochs the test accuracy barely "
-       "moves from one epoch to the next, while at a constant rate it still "
-       "jumps up and down")
+@claim("11_annealing", "At the end of the schedule the rate is tiny and the "
+       "test accuracy settles (\"over the last 3 epochs\", In numbers). The "
+       "control's last epochs can settle too (its line below the curves): "
+       "what the schedule changes is the level they settle at")
 def _(run):
-    annealed = run.history("11_annealing")["val_accuracy"][-5:]
+    annealed = run.history("11_annealing")["val_accuracy"][-3:]
     control = run["11_annealing"].extra["control"]
-    constant = control["history"]["val_accuracy"][-5:]
-    assert (2 * evidence.largest_move(annealed)
-            < evidence.largest_move(constant)), (annealed, constant)
+    constant = control["history"]["val_accuracy"][-3:]
+    assert max(annealed) - min(annealed) <= 0.001, annealed
+    assert min(annealed) > max(constant), (annealed, constant)
 
 
 # -- 12-13 ------------------------------------------------------------------
@@ -338,16 +365,19 @@ def _(run):
     assert all(s <= 2 for s in saved[2:]), saved
 
 
-@claim("13_pseudo_labels", "The three students together make the fewest; "
-       "the final ensemble adds the five teachers back and ends within one "
-       "error of them")
+@claim("13_pseudo_labels", "The three students together make the fewest. "
+       "The final ensemble, which this stage reports, adds the five teachers "
+       "back: in this run that gave back the students' gain, and it ends one "
+       "error behind the teachers alone")
 def _(run):
     r = run["13_pseudo_labels"]
     students = evidence.errors(r.extra["students_accuracy"])
     teachers = evidence.errors(r.extra["teachers_accuracy"])
     final = evidence.errors(r.test_accuracy)
     assert students < min(teachers, final), (students, teachers, final)
-    assert abs(final - teachers) <= 1, (final, teachers)
+    assert final == teachers + 1, (final, teachers)
+    assert r.parameters["members"] == 3
+    assert run["12_averaging"].parameters["members"] == 5
 
 
 @claim("13_pseudo_labels", "At equal size (second table) the students make "
@@ -392,7 +422,7 @@ def test_every_what_we_see_has_a_claim_or_no_number():
 
 
 @pytest.mark.parametrize("stage_id, field, value, phrase", [
-    ("13_pseudo_labels", "test_accuracy", 0.9990, "within one error of them"),
+    ("13_pseudo_labels", "test_accuracy", 0.9990, "one error behind the teachers alone"),
     ("05_convolutions", "test_accuracy", 0.9700, "clearly fewer mistakes"),
     ("11_annealing", "test_accuracy", 0.9900, "does better still"),
 ])
