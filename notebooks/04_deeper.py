@@ -34,7 +34,7 @@ from mnist_talk import data, evidence, models, session, tables
 
 # %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 10  # the talk: 5 epochs of batches of 32
-batch_size = 128  # larger batches: twice the epochs in half the time
+batch_size = 128  # the talk: 32; larger batches make each epoch cheaper
 train_size = 60_000  # how many training images to fit on
 seed = 1
 device = "auto"  # "auto", "cpu", "gpu" or "gpu:N"
