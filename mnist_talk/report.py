@@ -256,17 +256,26 @@ def runs_markdown(results_dir) -> str:
         low, high = min(same), max(same)
         inside = []
         for backend in others:
-            theirs = [a for (name, _), a in zip(runs, acc)
+            theirs = [(name.split(" seed ")[1], a)
+                      for (name, _), a in zip(runs, acc)
                       if a is not None and name.startswith(backend + " ")]
-            inside.append(" ".join(_inside(a, low, high, len(same))
-                                   for a in theirs) or "—")
-        spread = (f"{pct(low)} to {pct(high)} "
-                  f"({round((high - low) * 10_000)} errors)"
-                  if len(same) > 1 else "one run")
-        rows.append([sid[:2], *[pct(a) for a in acc], spread, *inside])
+            verdicts = [_inside(a, low, high, len(same)) for _, a in theirs]
+            if len(theirs) > 1:
+                verdicts = [f"seed {seed}: {v}"
+                            for (seed, _), v in zip(theirs, verdicts)]
+            inside.append("; ".join(verdicts) or "—")
+        rows.append([sid[:2], *[pct(a) for a in acc], _spread(same), *inside])
     return Table(["stage", *[name for name, _ in runs],
                   f"{home} spread", *[f"{b} inside?" for b in others]],
                  rows)._repr_markdown_() + "\n"
+
+
+def _spread(accuracies: list[float]) -> str:
+    """Worst to best, and how many test errors apart."""
+    if len(accuracies) < 2:
+        return "one run"
+    low, high = min(accuracies), max(accuracies)
+    return f"{pct(low)} to {pct(high)} ({round((high - low) * 10_000)} errors)"
 
 
 def final_markdown(results_dir) -> str:

@@ -53,7 +53,7 @@ def test_other_runs_are_set_against_the_ladders_seed_spread(tmp_path,
             device=f"CPU via {backend}", parameters={"seed": seed}))
     text = report.runs_markdown(tmp_path)
     assert ("| 02 | 92.30% | 92.40% | 92.35% | 92.50% | 92.30% to 92.40% "
-            "(10 errors) | yes above, by 10 errors |") in text
+            "(10 errors) | seed 1: yes; seed 2: above, by 10 errors |") in text
     assert ("| stage | tensorflow seed 1 | tensorflow seed 2 | jax seed 1 | "
             "jax seed 2 |") in text
     assert "No other full run" in report.runs_markdown(tmp_path / "runs")
