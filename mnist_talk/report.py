@@ -322,10 +322,13 @@ def final_markdown(results_dir) -> str:
 
 
 def _median_line(recipe: str, members: int, seeded: list) -> str:
-    """One recipe's average over its seeds: the median, and each seed's."""
+    """One recipe's average over its seeds: each seed's, and from three
+    seeds on their median (of two, a median is no run's figure)."""
     seeded = sorted(seeded)
-    median = statistics.median(a for _, a in seeded)
     each = ", ".join(f"{pct(a)} (seed {s})" for s, a in seeded)
+    if len(seeded) < 3:
+        return f"\n{recipe} × {members}, {len(seeded)} seeds: {each}.\n"
+    median = statistics.median(a for _, a in seeded)
     return (f"\n{recipe} × {members}, median of {len(seeded)} seeds: "
             f"**{pct(median)}** ({each}).\n")
 
