@@ -227,6 +227,14 @@ def not_counted(stage_id: str, overrides: dict) -> list[str]:
             and str(value) != str(declared[name])]
 
 
+def timed_elsewhere(stage_id: str) -> str | None:
+    """The backend of the run the estimate comes from, when this run is
+    on another one (whose epochs can take several times as long)."""
+    rec = results.load(RESULTS, stage_id)
+    here = os.environ.get("KERAS_BACKEND", "tensorflow")
+    return rec.backend if rec and rec.backend != here else None
+
+
 def estimate(stage_id: str, overrides: dict) -> float | None:
     """Seconds a notebook should take, from the last full run's records.
 
@@ -280,6 +288,8 @@ def run(ids: list[str], overrides: dict, out: Path | None = None) -> Path:
         rest = None if None in left else sum(left)
         unknown = not_counted(sid, overrides)
         caveat = (f" (not counting {', '.join(unknown)})" if unknown else "")
+        if timed_elsewhere(sid):
+            caveat += f" (timed on {timed_elsewhere(sid)})"
         print(f"[{i}/{len(ids)}] {sid} · elapsed "
               f"{_minutes(time.perf_counter() - t0)} · estimated "
               f"{_minutes(estimates[sid])} for it{caveat}, "

@@ -124,6 +124,14 @@ def test_the_estimate_names_what_it_cannot_scale():
     ) == ["filters=[16, 32, 64, 128]", "batch_size=64"]
 
 
+def test_the_estimate_says_which_backend_it_was_timed_on(monkeypatch):
+    ladder = results.load(files.RESULTS, "02_normalized").backend
+    monkeypatch.setenv("KERAS_BACKEND", ladder)
+    assert series.timed_elsewhere("02_normalized") is None
+    monkeypatch.setenv("KERAS_BACKEND", "jax" if ladder != "jax" else "torch")
+    assert series.timed_elsewhere("02_normalized") == ladder
+
+
 def test_a_run_prints_progress_and_records_its_wall_time(tmp_path, capsys):
     overrides = {**stages.smoke_parameters("01_linear")}
     out = series.run(["01_linear"], overrides, tmp_path / "talk")
