@@ -248,6 +248,9 @@ def runs_markdown(results_dir) -> str:
            if any(st.id in r for _, r in runs[1:])]
     others = sorted({name.split(" seed")[0] for name, _ in runs}
                     - {home})
+    # another backend with several seeds gets its own spread beside ours
+    several = {b for b in others
+               if sum(name.startswith(b + " ") for name, _ in runs) > 1}
     rows = []
     for sid in ids:
         acc = [r[sid].test_accuracy if sid in r else None for _, r in runs]
@@ -264,10 +267,28 @@ def runs_markdown(results_dir) -> str:
                 verdicts = [f"seed {seed}: {v}"
                             for (seed, _), v in zip(theirs, verdicts)]
             inside.append("; ".join(verdicts) or "—")
+            if backend in several:
+                inside.insert(-1, _spread([a for _, a in theirs])
+                              + _overlap([a for _, a in theirs], low, high))
         rows.append([sid[:2], *[pct(a) for a in acc], _spread(same), *inside])
+    extra = []
+    for b in others:
+        extra += [f"{b} spread", f"{b} inside?"] if b in several else [
+            f"{b} inside?"]
     return Table(["stage", *[name for name, _ in runs],
-                  f"{home} spread", *[f"{b} inside?" for b in others]],
+                  f"{home} spread", *extra],
                  rows)._repr_markdown_() + "\n"
+
+
+def _overlap(theirs: list[float], low: float, high: float) -> str:
+    """Whether another backend's spread meets the ladder backend's."""
+    if len(theirs) < 2:
+        return ""
+    if max(theirs) < low:
+        return f", below it by {round((low - max(theirs)) * 10_000)} errors"
+    if min(theirs) > high:
+        return f", above it by {round((min(theirs) - high) * 10_000)} errors"
+    return ", overlaps"
 
 
 def _spread(accuracies: list[float]) -> str:

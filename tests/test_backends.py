@@ -51,9 +51,18 @@ def test_other_runs_are_set_against_the_ladders_seed_spread(tmp_path,
         results.save(tmp_path / folder, record(
             "02_normalized", test_accuracy=accuracy, backend=backend,
             device=f"CPU via {backend}", parameters={"seed": seed}))
+    for folder, accuracy, backend, seed in (
+            (".", 0.9700, "tensorflow", 1), ("runs/tf2", 0.9710, "tensorflow", 2),
+            ("runs/jax1", 0.9690, "jax", 1), ("runs/jax2", 0.9695, "jax", 2)):
+        results.save(tmp_path / folder, record(
+            "03_hidden_layer", test_accuracy=accuracy, backend=backend,
+            device=f"CPU via {backend}", parameters={"seed": seed}))
     text = report.runs_markdown(tmp_path)
+    assert "| 96.90% to 96.95% (5 errors), below it by 5 errors |" in text
     assert ("| 02 | 92.30% | 92.40% | 92.35% | 92.50% | 92.30% to 92.40% "
-            "(10 errors) | seed 1: yes; seed 2: above, by 10 errors |") in text
+            "(10 errors) | 92.35% to 92.50% (15 errors), overlaps | "
+            "seed 1: yes; seed 2: above, by 10 errors |") in text
+    assert "| tensorflow spread | jax spread | jax inside? |" in text
     assert ("| stage | tensorflow seed 1 | tensorflow seed 2 | jax seed 1 | "
             "jax seed 2 |") in text
     assert "No other full run" in report.runs_markdown(tmp_path / "runs")
