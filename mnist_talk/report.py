@@ -285,9 +285,9 @@ def _overlap(theirs: list[float], low: float, high: float) -> str:
     if len(theirs) < 2:
         return ""
     if max(theirs) < low:
-        return f", below it by {round((low - max(theirs)) * 10_000)} errors"
+        return f", below it by {_errors(low - max(theirs))}"
     if min(theirs) > high:
-        return f", above it by {round((min(theirs) - high) * 10_000)} errors"
+        return f", above it by {_errors(min(theirs) - high)}"
     return ", overlaps"
 
 
@@ -361,8 +361,14 @@ def _inside(accuracy: float, low: float, high: float, runs: int) -> str:
     if low <= accuracy <= high:
         return "yes"
     if accuracy > high:
-        return f"above, by {round((accuracy - high) * 10_000)} errors"
-    return f"below, by {round((low - accuracy) * 10_000)} errors"
+        return f"above, by {_errors(accuracy - high)}"
+    return f"below, by {_errors(low - accuracy)}"
+
+
+def _errors(gap: float) -> str:
+    """A gap in accuracy as test errors: "1 error", "27 errors"."""
+    n = round(gap * 10_000)
+    return f"{n} error" if n == 1 else f"{n} errors"
 
 
 def replace_ladder(text: str, results_dir) -> str:
