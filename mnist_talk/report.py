@@ -16,7 +16,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from . import data, models, results, search, stages, tables, talk
+from . import data, evidence, models, results, search, stages, tables, talk
 from .files import RESULTS, atomic_write
 from .tables import Table, pct
 
@@ -257,27 +257,27 @@ def runs_markdown(results_dir) -> str:
         same = [a for (name, _), a in zip(runs, acc)
                 if a is not None and name.startswith(home + " ")]
         low, high = min(same), max(same)
-        inside = []
+        cells = []
         for backend in others:
-            theirs = [(name.split(" seed ")[1], a)
-                      for (name, _), a in zip(runs, acc)
-                      if a is not None and name.startswith(backend + " ")]
-            verdicts = [_inside(a, low, high, len(same)) for _, a in theirs]
+            seeds, theirs = [], []
+            for (name, _), a in zip(runs, acc):
+                if a is not None and name.startswith(backend + " "):
+                    seeds.append(name.split(" seed ")[1])
+                    theirs.append(a)
+            verdicts = [_inside(a, low, high, len(same)) for a in theirs]
             if len(theirs) > 1:
                 verdicts = [f"seed {seed}: {v}"
-                            for (seed, _), v in zip(theirs, verdicts)]
-            inside.append("; ".join(verdicts) or "—")
+                            for seed, v in zip(seeds, verdicts)]
             if backend in several:
-                inside.insert(-1, _spread([a for _, a in theirs])
-                              + _overlap([a for _, a in theirs], low, high))
-        rows.append([sid[:2], *[pct(a) for a in acc], _spread(same), *inside])
-    extra = []
-    for b in others:
-        extra += [f"{b} spread", f"{b} inside?"] if b in several else [
-            f"{b} inside?"]
-    return Table(["stage", *[name for name, _ in runs],
-                  f"{home} spread", *extra],
-                 rows)._repr_markdown_() + "\n"
+                cells.append(_spread(theirs) + _overlap(theirs, low, high))
+            cells.append("; ".join(verdicts) or "—")
+        rows.append([sid[:2], *[pct(a) for a in acc], _spread(same), *cells])
+    header = ["stage", *[name for name, _ in runs], f"{home} spread"]
+    for backend in others:
+        if backend in several:
+            header.append(f"{backend} spread")
+        header.append(f"{backend} inside?")
+    return Table(header, rows)._repr_markdown_() + "\n"
 
 
 def _overlap(theirs: list[float], low: float, high: float) -> str:
@@ -296,7 +296,7 @@ def _spread(accuracies: list[float]) -> str:
     if len(accuracies) < 2:
         return "one run"
     low, high = min(accuracies), max(accuracies)
-    return f"{pct(low)} to {pct(high)} ({round((high - low) * 10_000)} errors)"
+    return f"{pct(low)} to {pct(high)} ({_errors(high - low)})"
 
 
 def final_markdown(results_dir) -> str:
@@ -367,7 +367,7 @@ def _inside(accuracy: float, low: float, high: float, runs: int) -> str:
 
 def _errors(gap: float) -> str:
     """A gap in accuracy as test errors: "1 error", "27 errors"."""
-    n = round(gap * 10_000)
+    n = round(gap * evidence.TEST_IMAGES)
     return f"{n} error" if n == 1 else f"{n} errors"
 
 

@@ -288,8 +288,9 @@ def run(ids: list[str], overrides: dict, out: Path | None = None) -> Path:
         rest = None if None in left else sum(left)
         unknown = not_counted(sid, overrides)
         caveat = (f" (not counting {', '.join(unknown)})" if unknown else "")
-        if timed_elsewhere(sid):
-            caveat += f" (timed on {timed_elsewhere(sid)})"
+        elsewhere = timed_elsewhere(sid)
+        if elsewhere:
+            caveat += f" (timed on {elsewhere})"
         print(f"[{i}/{len(ids)}] {sid} · elapsed "
               f"{_minutes(time.perf_counter() - t0)} · estimated "
               f"{_minutes(estimates[sid])} for it{caveat}, "

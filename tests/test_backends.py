@@ -45,18 +45,16 @@ def test_the_image_count_is_checked(capsys):
 
 def test_other_runs_are_set_against_the_ladders_seed_spread(tmp_path,
                                                             record):
-    for folder, accuracy, backend, seed in (
-            (".", 0.9230, "tensorflow", 1), ("runs/tf2", 0.9240, "tensorflow", 2),
-            ("runs/jax1", 0.9235, "jax", 1), ("runs/jax2", 0.9250, "jax", 2)):
-        results.save(tmp_path / folder, record(
-            "02_normalized", test_accuracy=accuracy, backend=backend,
-            device=f"CPU via {backend}", parameters={"seed": seed}))
-    for folder, accuracy, backend, seed in (
-            (".", 0.9700, "tensorflow", 1), ("runs/tf2", 0.9710, "tensorflow", 2),
-            ("runs/jax1", 0.9690, "jax", 1), ("runs/jax2", 0.9695, "jax", 2)):
-        results.save(tmp_path / folder, record(
-            "03_hidden_layer", test_accuracy=accuracy, backend=backend,
-            device=f"CPU via {backend}", parameters={"seed": seed}))
+    runs = ((".", "tensorflow", 1), ("runs/tf2", "tensorflow", 2),
+            ("runs/jax1", "jax", 1), ("runs/jax2", "jax", 2))
+    for stage_id, accuracies in (("02_normalized", (0.9230, 0.9240, 0.9235,
+                                                    0.9250)),
+                                 ("03_hidden_layer", (0.9700, 0.9710, 0.9690,
+                                                      0.9695))):
+        for (folder, backend, seed), accuracy in zip(runs, accuracies):
+            results.save(tmp_path / folder, record(
+                stage_id, test_accuracy=accuracy, backend=backend,
+                device=f"CPU via {backend}", parameters={"seed": seed}))
     text = report.runs_markdown(tmp_path)
     assert "| 96.90% to 96.95% (5 errors), below it by 5 errors |" in text
     assert ("| 02 | 92.30% | 92.40% | 92.35% | 92.50% | 92.30% to 92.40% "

@@ -35,14 +35,13 @@ def _text(cell) -> str:
 
 
 def _call(source: str):
-    """The function name and its literal arguments of a one-call cell."""
+    """The literal arguments of a one-call cell (names as strings)."""
     call = ast.parse(source.strip()).body[0].value
-    name = ast.unparse(call.func)
     args = [None if ast.unparse(a) == "results_dir" else
             (ast.literal_eval(a) if not isinstance(a, ast.Name) else a.id)
             for a in call.args]
     kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
-    return name, args, kwargs
+    return args, kwargs
 
 
 def disagreements(stage_id: str, results_dir=files.RESULTS) -> list[str]:
@@ -54,13 +53,13 @@ def disagreements(stage_id: str, results_dir=files.RESULTS) -> list[str]:
             continue
         source, shown = cell.source.strip(), _text(cell)
         if source.startswith("tables.ladder("):
-            _, args, _ = _call(source)
+            args, _ = _call(source)
             expected = repr(tables.ladder(results_dir, *args[1:]))
             if shown.strip() != expected.strip():
                 found.append(f"{source}\nshown:\n{shown}\nresults give:\n"
                              f"{expected}")
         elif source.startswith("evidence.summary(") and "before=" in source:
-            _, args, kwargs = _call(source)
+            args, kwargs = _call(source)
             expected = evidence.versus(results_dir, kwargs["before"], args[1])
             if expected not in shown:
                 found.append(f"{source}\nshown:\n{shown}\nresults give:\n"
