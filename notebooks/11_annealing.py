@@ -194,8 +194,8 @@ evidence.curves(control_history)
 #   schedule.
 # - At the end of the schedule the rate is tiny and the test accuracy
 #   settles ("over the last 3 epochs", In numbers). The control's last
-#   epochs can settle too (its line below the curves): what the schedule
-#   changes is the level they settle at.
+#   epochs move more (its line below the curves), and all of them stay
+#   below the schedule's.
 # - The accuracy we report is the final epoch's, not the best one seen
 #   along the way.
 
