@@ -59,18 +59,22 @@ def _provenance(results_dir, run: dict) -> str:
                 [f"{key} (stages {', '.join(ids)})"
                  for key, ids in sorted(by_versions.items(),
                                         key=lambda kv: kv[1])])
+    walls = [run["stages"].get(r.stage, {}).get("wall_seconds") for r in recs]
+    total = (None if None in walls else
+             f"{sum(walls) / 60:.0f} min of wall time")
     if None not in ran and len(set(ran)) == 1:
-        total = sum(run["stages"][r.stage]["wall_seconds"] for r in recs)
         when = (f"All {len(recs)} stages come from one run of `make talk` "
-                f"started {ran[0]} ({total / 60:.0f} min of wall time)")
+                f"started {ran[0]}" + (f" ({total})" if total else ""))
     else:
         days = sorted({r.finished[:10] for r in recs})
         when = f"Runs finished {' to '.join([days[0], days[-1]][:len(days)])}"
         runs = len({r for r in ran if r})
-        if runs:
-            when += (f" ({runs} run{'s' if runs > 1 else ''} of `make talk` "
-                     "and some outside it)" if None in ran else
-                     f" ({runs} runs of `make talk`)")
+        said = ([f"{runs} run{'s' if runs > 1 else ''} of `make talk`"
+                 + (" and some outside it" if None in ran else "")]
+                if runs else [])
+        said += [f"{total} in all"] if total else []
+        if said:
+            when += f" ({', '.join(said)})"
     return (f"{when}, on {'; '.join(devices)}, with "
             f"{'; '.join(versions)}.")
 

@@ -195,6 +195,10 @@ def test_the_ladder_says_whether_one_run_made_it(tmp_path, record):
     run = results.load_run(tmp_path)
     run["stages"]["02_normalized"]["run"] = "2026-11-28T01:00:00+00:00"
     results.save_run(tmp_path, run)
+    assert ("(2 runs of `make talk`, 3 min of wall time in all)"
+            in report.ladder_markdown(tmp_path))
+    del run["stages"]["01_linear"]["wall_seconds"]  # a stage not timed
+    results.save_run(tmp_path, run)
     assert "(2 runs of `make talk`)" in report.ladder_markdown(tmp_path)
 
 
