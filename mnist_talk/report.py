@@ -69,10 +69,12 @@ def _provenance(results_dir, run: dict) -> str:
         days = sorted({r.finished[:10] for r in recs})
         when = f"Runs finished {' to '.join([days[0], days[-1]][:len(days)])}"
         runs = len({r for r in ran if r})
-        said = ([f"{runs} run{'s' if runs > 1 else ''} of `make talk`"
-                 + (" and some outside it" if None in ran else "")]
-                if runs else [])
-        said += [f"{total} in all"] if total else []
+        said = []
+        if runs:
+            said.append(f"{runs} run{'s' if runs > 1 else ''} of `make talk`"
+                        + (" and some outside it" if None in ran else ""))
+        if total:
+            said.append(f"{total} in all")
         if said:
             when += f" ({', '.join(said)})"
     return (f"{when}, on {'; '.join(devices)}, with "

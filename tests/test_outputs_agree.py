@@ -23,8 +23,9 @@ from mnist_talk import evidence, files, stages, tables
 STALE = {
     "12_averaging": "ran before the last run of 11: its ladder and "
                     "'stage 11 → 12' line show 11's older figures",
-    "13_pseudo_labels": "ran before the last run of 01-09: its whole-ladder "
-                        "table shows their older minutes",
+    "13_pseudo_labels": "ran before the last runs of 01-11: its whole-ladder "
+                        "table shows their older minutes and 10-11's older "
+                        "accuracies",
 }
 
 
