@@ -131,10 +131,9 @@ tables.ladder(results_dir, ["11_annealing", "12_averaging"])
 # - The average makes fewer errors than every member on its own; the first
 #   table's last column says how many fewer. The talk put that saving at
 #   about 15%, without showing a run.
-# - The second member saves the most errors and the third fewer; from the
-#   fourth on, a member saves two errors or none (second table). An
-#   ensemble's gains flatten while its cost grows by one training per
-#   member.
+# - The second member saves the most errors; each one after it saves half
+#   as many or fewer (second table). An ensemble's gains shrink while its
+#   cost grows by one training per member.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Recap

@@ -356,28 +356,30 @@ def _(run):
     assert r.test_accuracy > max(r.extra["member_accuracies"])
 
 
-@claim("12_averaging", "The second member saves the most errors and the "
-       "third fewer; from the fourth on, a member saves two errors or none")
+@claim("12_averaging", "The second member saves the most errors; each one "
+       "after it saves half as many or fewer")
 def _(run):
     labels = _test_labels()
     sizes = tables.ensemble_sizes(run.teacher_members(), labels)
     medians = [np.median(e) for e in sizes.values()]
     saved = -np.diff(medians)
-    assert saved[0] == max(saved) and saved[1] < saved[0], saved
-    assert all(s <= 2 for s in saved[2:]), saved
+    assert len(saved) >= 3, saved
+    assert all(s <= saved[0] / 2 for s in saved[1:]), saved
 
 
-@claim("13_pseudo_labels", "The three students together make the fewest. "
-       "The final ensemble, which this stage reports, adds the five teachers "
-       "back: in this run that gave back the students' gain, and it ends one "
-       "error behind the teachers alone")
+@claim("13_pseudo_labels", "The three students come within one error of "
+       "the five teachers. The final ensemble, which this stage reports, adds "
+       "the teachers back: in this run it makes more errors than either "
+       "group alone, so the stage ends below stage 12")
 def _(run):
     r = run["13_pseudo_labels"]
     students = evidence.errors(r.extra["students_accuracy"])
     teachers = evidence.errors(r.extra["teachers_accuracy"])
     final = evidence.errors(r.test_accuracy)
-    assert students < min(teachers, final), (students, teachers, final)
-    assert final == teachers + 1, (final, teachers)
+    assert abs(students - teachers) <= 1, (students, teachers)
+    assert final > max(students, teachers), (final, students, teachers)
+    assert r.test_accuracy < run["12_averaging"].test_accuracy
+    assert r.extra["teachers_accuracy"] == run["12_averaging"].test_accuracy
     assert r.parameters["members"] == 3
     assert run["12_averaging"].parameters["members"] == 5
 
@@ -424,7 +426,7 @@ def test_every_what_we_see_has_a_claim_or_no_number():
 
 
 @pytest.mark.parametrize("stage_id, field, value, phrase", [
-    ("13_pseudo_labels", "test_accuracy", 0.9990, "one error behind the teachers alone"),
+    ("13_pseudo_labels", "test_accuracy", 0.9990, "ends below stage 12"),
     ("05_convolutions", "test_accuracy", 0.9700, "clearly fewer mistakes"),
     ("11_annealing", "test_accuracy", 0.9900, "does better still"),
 ])
