@@ -113,16 +113,42 @@ def annealing_schedule(epochs: int, steps_per_epoch: int,
         decay_steps=max(1, epochs * steps_per_epoch - warmup), alpha=1e-3)
 
 
+def cyclic_schedule(epochs: int, steps_per_epoch: int, cycles: int,
+                    warmup_epochs: float = 0.5):
+    """`annealing_schedule` run `cycles` times in `epochs`: warm-up and
+    cosine decay, then again from the start (a snapshot ensemble keeps the
+    network at the end of each cycle)."""
+    import keras
+
+    if cycles < 1 or epochs % cycles:
+        raise ValueError(f"{epochs} epochs do not split into {cycles} equal "
+                         "cycles: choose epochs a multiple of cycles")
+    length = epochs // cycles * steps_per_epoch
+    one = annealing_schedule(epochs // cycles, steps_per_epoch, warmup_epochs)
+
+    class Cyclic(keras.optimizers.schedules.LearningRateSchedule):
+        def __call__(self, step):
+            return one(keras.ops.mod(step, length))
+
+        def get_config(self):
+            return {"epochs": epochs, "steps_per_epoch": steps_per_epoch,
+                    "cycles": cycles, "warmup_epochs": warmup_epochs}
+
+    return Cyclic()
+
+
 def annealed_vgg(mean: float, std: float, epochs: int, steps_per_epoch: int,
                  seed: int | None = None, filters=FILTERS,
-                 use_ema: bool = False, translate: float = 0.0):
+                 use_ema: bool = False, translate: float = 0.0,
+                 cycles: int = 1):
     """Stage 11's whole recipe as one compiled model (stages 12 and 13).
 
     The VGG-style network with batch normalization, the talk's dropout and
     augmentation, trained by Adam on `annealing_schedule`. `filters`,
     `translate` (see `augmentation`) and `use_ema` (Adam keeps a moving
     average of the weights and ends the training with it) are the
-    variations `mnist_talk.search` compares.
+    variations `mnist_talk.search` compares; so is `cycles`, which runs
+    the schedule that many times over (`cyclic_schedule`).
     """
     import keras
 
@@ -131,7 +157,9 @@ def annealed_vgg(mean: float, std: float, epochs: int, steps_per_epoch: int,
                 filters=filters)
     model.compile(optimizer=keras.optimizers.Adam(
                       learning_rate=annealing_schedule(epochs,
-                                                       steps_per_epoch),
+                                                       steps_per_epoch)
+                      if cycles == 1 else
+                      cyclic_schedule(epochs, steps_per_epoch, cycles),
                       use_ema=use_ema),
                   loss="categorical_crossentropy", metrics=["accuracy"])
     return model

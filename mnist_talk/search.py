@@ -5,7 +5,10 @@ A trial fits one network with a recipe on the first 50,000 training images
 (`data.Prepared.holdout`) and scores it on the last 10,000. One training
 gives four scores: the weights as trained and their moving average (Adam's
 `use_ema`), each alone and with test-time augmentation (the mean of the
-network's probabilities over the image and its four one-pixel shifts).
+network's probabilities over the image and its four one-pixel shifts). A
+recipe whose learning rate restarts (`Recipe.cycles`) gives two more: the
+networks that end its cycles, averaged (a snapshot ensemble), alone and
+with test-time augmentation.
 The trial's row goes to `results/search.json`, with its minutes and the
 machine it ran on; its validation probabilities go to `results/search/`,
 so that ensembles of trials are scored too, without training again.
@@ -39,22 +42,28 @@ VIEWS = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))
 #: The four scores of one training: weights as trained or averaged, each
 #: alone or with test-time augmentation.
 VARIANTS = ("plain", "tta", "ema", "ema_tta")
+#: Two more where the schedule restarts (`Recipe.cycles`): the mean of the
+#: networks that end each cycle, alone or with test-time augmentation.
+SNAPSHOT_VARIANTS = ("snapshots", "snapshots_tta")
 
 
 @dataclass(frozen=True)
 class Recipe:
-    """A way to train one member: stage 11's recipe, other filters, or
-    translations added to its augmentation."""
+    """A way to train one member: stage 11's recipe, other filters,
+    translations added to its augmentation, or a learning rate that
+    restarts `cycles` times (a snapshot ensemble from one training)."""
 
     name: str
     about: str
     filters: tuple = models.FILTERS
     translate: float = 0.0
+    cycles: int = 1
 
     def build(self, mean, std, epochs, steps_per_epoch, seed):
         return models.annealed_vgg(mean, std, epochs, steps_per_epoch,
                                    seed=seed, filters=self.filters,
-                                   use_ema=True, translate=self.translate)
+                                   use_ema=True, translate=self.translate,
+                                   cycles=self.cycles)
 
 
 RECIPES = {r.name: r for r in (
@@ -65,6 +74,9 @@ RECIPES = {r.name: r for r in (
     Recipe("eights-moved", "8, 16, 32, 64 filters; the augmentation also "
            "moves the digit up to 10% of the image each way",
            (8, 16, 32, 64), 0.1),
+    Recipe("eights-snap4", "8, 16, 32, 64 filters; the learning rate "
+           "warms up and decays four times, and the four networks that end "
+           "the cycles vote", (8, 16, 32, 64), cycles=4),
 )}
 
 
@@ -137,17 +149,25 @@ def run_trial(recipe_name: str, seed: int, epochs: int = 20,
     chosen = recipe(recipe_name)
     if epochs < 1:
         raise SearchError(f"epochs must be >= 1, got {epochs}")
+    if epochs % chosen.cycles:
+        raise SearchError(f"{chosen.name} restarts its learning rate "
+                          f"{chosen.cycles} times: give epochs a multiple of "
+                          f"{chosen.cycles}, not {epochs}")
     mnist = data.prepare()
     split = mnist.holdout(validation_size, train_size)
     session.seed_everything(seed)
     steps = -(-len(split.x) // batch_size)
     model = chosen.build(mnist.mean, mnist.std, epochs, steps, seed)
     trained = {}
+    snapshots = []
+    cycle = epochs // chosen.cycles
 
     def keep_trained(clock, epoch, logs):
         print(f"  {chosen.name} seed {seed} "
               f"{live.epoch_line(epoch + 1, epochs, logs, clock.seconds[-1])}",
               file=out, flush=True)
+        if chosen.cycles > 1 and (epoch + 1) % cycle == 0:
+            snapshots.append(model.get_weights())
         if epoch + 1 == epochs:  # before fit() swaps in the moving average
             trained["weights"] = model.get_weights()
 
@@ -158,6 +178,15 @@ def run_trial(recipe_name: str, seed: int, epochs: int = 20,
     minutes = (time.perf_counter() - started) / 60
     probs = {"ema": model.predict(split.x_val, verbose=0, batch_size=1000),
              "ema_tta": predict_views(model, split.x_val)}
+    if snapshots:
+        each = []
+        for weights in snapshots:
+            model.set_weights(weights)
+            each.append((model.predict(split.x_val, verbose=0,
+                                       batch_size=1000),
+                         predict_views(model, split.x_val)))
+        probs["snapshots"] = np.mean([p for p, _ in each], axis=0)
+        probs["snapshots_tta"] = np.mean([p for _, p in each], axis=0)
     model.set_weights(trained["weights"])
     probs["plain"] = model.predict(split.x_val, verbose=0, batch_size=1000)
     probs["tta"] = predict_views(model, split.x_val)
@@ -172,7 +201,8 @@ def run_trial(recipe_name: str, seed: int, epochs: int = 20,
            "validation_images": len(split.x_val),
            "parameter_count": model.count_params(),
            "validation_accuracy": {k: tables.accuracy(probs[k], split.y_val)
-                                   for k in VARIANTS},
+                                   for k in VARIANTS + SNAPSHOT_VARIANTS
+                                   if k in probs},
            "train_minutes": round(minutes, 2),
            "epoch_seconds": [round(t, 1) for t in clock.seconds],
            "machine": machine(),
@@ -194,11 +224,23 @@ def minutes_per_network(trial: dict) -> float:
     return float(np.median(trial["epoch_seconds"])) * trial["epochs"] / 60
 
 
-def ensemble_scores(results_dir, trials: list) -> list:
-    """Each variant's validation accuracy of the trials' mean probabilities."""
+def ensemble_scores(results_dir, trials: list, variants=VARIANTS) -> list:
+    """Each variant's validation accuracy of the trials' mean probabilities;
+    None for a variant that some trial lacks."""
     probs = [probabilities(results_dir, t["trial"]) for t in trials]
     return [tables.accuracy(np.mean([p[v] for p in probs], axis=0),
-                            probs[0]["y_val"]) for v in VARIANTS]
+                            probs[0]["y_val"])
+            if all(v in p for p in probs) else None for v in variants]
+
+
+def _cell(score) -> str:
+    return "—" if score is None else tables.pct(score)
+
+
+def _median(group: list, variant: str):
+    """The trials' median score for a variant, None where one lacks it."""
+    scores = [t["validation_accuracy"].get(variant) for t in group]
+    return None if None in scores else float(np.median(scores))
 
 
 def table(results_dir=files.RESULTS) -> str:
@@ -208,35 +250,36 @@ def table(results_dir=files.RESULTS) -> str:
     trials = load(results_dir)
     if not trials:
         return "No trials yet: `python -m mnist_talk.search run --recipe ...`"
+    variants = VARIANTS + tuple(v for v in SNAPSHOT_VARIANTS if any(
+        v in t["validation_accuracy"] for t in trials))
     lines = ["| recipe | epochs | seeds | parameters | min per network | "
-             + " | ".join(VARIANTS) + " |",
-             "|---|---:|---|---:|---:|" + "---:|" * len(VARIANTS)]
+             + " | ".join(variants) + " |",
+             "|---|---:|---|---:|---:|" + "---:|" * len(variants)]
     key = lambda t: (t["recipe"], t["epochs"])  # noqa: E731
     groups = itertools.groupby(sorted(trials, key=key), key=key)
     ensembles = []
     for (name, epochs), group in groups:
         group = list(group)
         seeds = ", ".join(str(t["seed"]) for t in group)
-        medians = [np.median([t["validation_accuracy"][v] for t in group])
-                   for v in VARIANTS]
+        medians = [_median(group, v) for v in variants]
         minutes = np.median([minutes_per_network(t) for t in group])
         label = f"{seeds} (median)" if len(group) > 1 else seeds
         lines.append(f"| {name} | {epochs} | {label} | "
                      f"{group[0]['parameter_count']:,} | {minutes:.1f} | "
-                     + " | ".join(tables.pct(m) for m in medians) + " |")
+                     + " | ".join(map(_cell, medians)) + " |")
         if len(group) > 1:
-            scores = ensemble_scores(results_dir, group)
+            scores = ensemble_scores(results_dir, group, variants)
             ensembles.append(f"| {name} | {epochs} | {seeds} (ensemble) | "
                              f"{len(group)} × | {minutes * len(group):.1f} | "
-                             + " | ".join(tables.pct(s) for s in scores) + " |")
+                             + " | ".join(map(_cell, scores)) + " |")
     mixed = [t for t in trials if t["epochs"] == max(t["epochs"]
                                                      for t in trials)]
     if len({t["recipe"] for t in mixed}) > 1:
-        scores = ensemble_scores(results_dir, mixed)
+        scores = ensemble_scores(results_dir, mixed, variants)
         minutes = sum(minutes_per_network(t) for t in mixed)
         ensembles.append(f"| every recipe | {mixed[0]['epochs']} | all "
                          f"(ensemble) | {len(mixed)} × | {minutes:.1f} | "
-                         + " | ".join(tables.pct(s) for s in scores) + " |")
+                         + " | ".join(map(_cell, scores)) + " |")
 
     def each(field):
         return " or ".join(sorted({f"{t[field]:,}" for t in trials}))

@@ -147,6 +147,28 @@ def test_annealed_vgg_is_stage_11s_recipe():
     assert float(short(200)) < 1e-5
 
 
+def test_cyclic_schedule_repeats_the_annealing_schedule():
+    """Each cycle is Keras's own CosineDecay with warm-up (stage 11's
+    schedule for a cycle's epochs), started again at each restart; the
+    model compiled with it trains with that learning rate."""
+    cycle = models.annealing_schedule(5, 100, warmup_epochs=0.5)
+    cyclic = models.cyclic_schedule(20, 100, cycles=4)
+    for step in (0, 25, 50, 51, 300, 499):
+        for restart in range(4):
+            assert abs(float(cyclic(step + 500 * restart))
+                       - float(cycle(step))) < 1e-9, (step, restart)
+    assert float(cyclic(499)) < 1e-5 and float(cyclic(500)) == float(
+        cycle(0))
+    assert cyclic.get_config()["cycles"] == 4
+    with pytest.raises(ValueError, match="multiple of cycles"):
+        models.cyclic_schedule(20, 100, cycles=3)
+    model = models.annealed_vgg(33.3, 78.6, epochs=4, steps_per_epoch=10,
+                                seed=0, cycles=2)
+    rate = model.optimizer.get_config()["learning_rate"]
+    assert rate["class_name"] == "Cyclic", rate
+    assert rate["config"]["cycles"] == 2 and rate["config"]["epochs"] == 4
+
+
 def test_bench_models_have_their_published_sizes():
     from mnist_talk import bench
 

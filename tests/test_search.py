@@ -84,3 +84,32 @@ def test_a_trial_records_four_scores_and_its_probabilities(tmp_path):
                      results_dir=tmp_path, out=open("/dev/null", "w"))
     assert "| every recipe | 1 | all (ensemble) | 3 × |" in search.table(
         tmp_path)
+
+
+def test_a_snapshot_recipe_scores_the_networks_that_end_its_cycles(tmp_path):
+    """A tiny trial of a recipe whose learning rate restarts: two more
+    scores, their probabilities saved, their columns in the table (a dash
+    where a trial has none); epochs that do not split into its cycles are
+    refused before anything is written."""
+    with pytest.raises(search.SearchError, match="multiple of 4, not 6"):
+        search.run_trial("eights-snap4", 1, epochs=6, results_dir=tmp_path)
+    assert not (tmp_path / search.SEARCH_FILE).exists()
+    quiet = open("/dev/null", "w")
+    row = search.run_trial("eights-snap4", 1, epochs=4, train_size=256,
+                           validation_size=200, batch_size=64,
+                           results_dir=tmp_path, out=quiet)
+    assert set(row["validation_accuracy"]) == set(
+        search.VARIANTS + search.SNAPSHOT_VARIANTS)
+    probs = search.probabilities(tmp_path, row["trial"])
+    assert probs["snapshots"].shape == (200, 10)
+    # four networks averaged, not the last one alone
+    assert np.abs(probs["snapshots"] - probs["plain"]).max() > 1e-4
+    search.run_trial("eights", 1, epochs=4, train_size=256,
+                     validation_size=200, batch_size=64,
+                     results_dir=tmp_path, out=quiet)
+    text = search.table(tmp_path)
+    assert "| snapshots | snapshots_tta |" in text
+    eights = next(line for line in text.splitlines()
+                  if line.startswith("| eights | 4 |"))
+    assert eights.endswith("| — | — |"), eights
+    assert "| every recipe | 4 | all (ensemble) | 2 × |" in text
