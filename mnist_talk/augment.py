@@ -61,12 +61,14 @@ def matrix(angle, zoom, shear, height: int, width: int, right=None,
     return ops.matmul(m, move)
 
 
-def warp(images, matrices, fill_value: float = 0.0):
+def warp(images, matrices, fill_value: float = 0.0, displacement=None):
     """Read each image at `matrices @ (x, y, 1)`, bilinearly (stage 10).
 
     `images` is `(batch, height, width, channels)`; `matrices` is
     `(batch, 3, 3)`. A neighbour outside the image counts as `fill_value`,
-    as with Keras's `fill_mode="constant"`.
+    as with Keras's `fill_mode="constant"`. `displacement`, if given,
+    `(batch, height, width, 2)` in pixels as (right, down), is added to
+    where each output pixel reads from (`elastic_field`).
     """
     batch, height, width, channels = ops.shape(images)
     ys, xs = ops.meshgrid(ops.arange(height, dtype="float32"),
@@ -75,6 +77,10 @@ def warp(images, matrices, fill_value: float = 0.0):
                       ops.ones((height * width,))])             # (3, H*W)
     source = ops.matmul(ops.cast(matrices, "float32"), grid)   # (B, 3, H*W)
     x, y = source[:, 0], source[:, 1]
+    if displacement is not None:
+        moved = ops.reshape(ops.cast(displacement, "float32"),
+                            (batch, height * width, 2))
+        x, y = x + moved[..., 0], y + moved[..., 1]
     x0, y0 = ops.floor(x), ops.floor(y)
     flat = ops.reshape(ops.cast(images, "float32"),
                        (batch, height * width, channels))
@@ -94,6 +100,33 @@ def warp(images, matrices, fill_value: float = 0.0):
                     images.dtype)
 
 
+def gaussian_kernel(sigma: float):
+    """A normalized 1-D Gaussian of `sigma` pixels, cut at 3 sigma."""
+    radius = max(1, int(math.ceil(3 * sigma)))
+    taps = [math.exp(-0.5 * (i / sigma) ** 2)
+            for i in range(-radius, radius + 1)]
+    return [t / sum(taps) for t in taps]
+
+
+def elastic_field(noise, alpha: float, sigma: float):
+    """Simard et al.'s (2003) elastic distortion field, from `noise`.
+
+    `noise` is `(batch, height, width, 2)`, uniform in [-1, 1] (one random
+    move per pixel and axis); each of its two planes is smoothed by a
+    Gaussian of `sigma` pixels (zeros beyond the border) and scaled by
+    `alpha`. Every image gets its own field: Keras's
+    `RandomElasticTransform` draws one for the whole batch.
+    """
+    taps = ops.convert_to_tensor(gaussian_kernel(sigma), "float32")
+    k = ops.shape(taps)[0]
+    rows = ops.tile(ops.reshape(taps, (k, 1, 1, 1)), (1, 1, 2, 1))
+    cols = ops.tile(ops.reshape(taps, (1, k, 1, 1)), (1, 1, 2, 1))
+    field = ops.cast(noise, "float32")
+    for kernel in (rows, cols):  # separable: down the columns, then across
+        field = ops.depthwise_conv(field, kernel, padding="same")
+    return alpha * field
+
+
 @keras.saving.register_keras_serializable(package="mnist_talk")
 class RandomAffine(keras.layers.Layer):
     """Rotation, zoom and shear drawn per image, applied in one warp (stage 10).
@@ -105,21 +138,30 @@ class RandomAffine(keras.layers.Layer):
     augmentation layer. `translate` (0 in the talk, which draws nothing
     for it) also moves the digit by up to that fraction of the image's
     width and height, as `RandomTranslation(translate, translate)` would.
+    `elastic` (0: none) adds Simard et al.'s elastic distortion of that
+    strength (their `alpha`; they used 34 with `elastic_sigma` 4), a new
+    field for each image (`elastic_field`).
     """
 
     def __init__(self, rotation_degrees: float = 10, zoom: float = 0.1,
                  shear: float = 0.1, seed: int | None = None,
-                 translate: float = 0.0, **kwargs):
+                 translate: float = 0.0, elastic: float = 0.0,
+                 elastic_sigma: float = 4.0, **kwargs):
         super().__init__(**kwargs)
         for name, value, top in (("rotation_degrees", rotation_degrees, 180),
                                  ("zoom", zoom, 1), ("shear", shear, 1),
-                                 ("translate", translate, 1)):
+                                 ("translate", translate, 1),
+                                 ("elastic", elastic, 100)):
             if not 0 <= value <= top:
                 raise ValueError(f"{name}={value!r}: use a number from 0 to "
                                  f"{top} (the range is ±{name})")
         self.rotation_degrees, self.zoom, self.shear = (
             float(rotation_degrees), float(zoom), float(shear))
+        if not 0.5 <= elastic_sigma <= 14:
+            raise ValueError(f"elastic_sigma={elastic_sigma!r}: use a number "
+                             "of pixels from 0.5 to 14 (half the image)")
         self.translate = float(translate)
+        self.elastic, self.elastic_sigma = float(elastic), float(elastic_sigma)
         self.seed = seed
         self.generator = keras.random.SeedGenerator(seed)
 
@@ -147,7 +189,13 @@ class RandomAffine(keras.layers.Layer):
         n, height, width, _ = ops.shape(images)
         draws = self.draw(n)
         right, down = self.draw_moves(n, height, width)
-        return warp(images, matrix(*draws, height, width, right, down))
+        field = None
+        if self.elastic:
+            noise = keras.random.uniform((n, height, width, 2), -1.0, 1.0,
+                                         seed=self.generator)
+            field = elastic_field(noise, self.elastic, self.elastic_sigma)
+        return warp(images, matrix(*draws, height, width, right, down),
+                    displacement=field)
 
     def compute_output_shape(self, input_shape):
         return input_shape
@@ -156,7 +204,8 @@ class RandomAffine(keras.layers.Layer):
         return {**super().get_config(), "rotation_degrees":
                 self.rotation_degrees, "zoom": self.zoom,
                 "shear": self.shear, "seed": self.seed,
-                "translate": self.translate}
+                "translate": self.translate, "elastic": self.elastic,
+                "elastic_sigma": self.elastic_sigma}
 
 
 def keras_layers(rotation_degrees: float = 10, zoom: float = 0.1,

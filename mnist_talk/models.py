@@ -84,18 +84,19 @@ def vgg(mean: float, std: float, *, batch_norm: bool = False,
 
 def augmentation(rotation_degrees: float = 10, zoom: float = 0.1,
                  shear: float = 0.1, seed: int | None = None,
-                 translate: float = 0.0) -> list:
+                 translate: float = 0.0, elastic: float = 0.0) -> list:
     """The talk's augmentation, as a list of layers to put first (stage 10).
 
     One `augment.RandomAffine`: Keras 3's rotation, zoom and horizontal
     shear for the talk's ranges, drawn per image and applied in one warp
     that compiles on every backend. `translate` adds moves of up to that
-    fraction of the image (not in the talk; `mnist_talk.search` tries it).
+    fraction of the image, `elastic` an elastic distortion of that
+    strength (neither in the talk; `mnist_talk.search` tries them).
     """
     from .augment import RandomAffine
 
     return [RandomAffine(rotation_degrees, zoom, shear, seed=seed,
-                         translate=translate)]
+                         translate=translate, elastic=elastic)]
 
 
 def annealing_schedule(epochs: int, steps_per_epoch: int,
@@ -140,20 +141,22 @@ def cyclic_schedule(epochs: int, steps_per_epoch: int, cycles: int,
 def annealed_vgg(mean: float, std: float, epochs: int, steps_per_epoch: int,
                  seed: int | None = None, filters=FILTERS,
                  use_ema: bool = False, translate: float = 0.0,
-                 cycles: int = 1):
+                 cycles: int = 1, elastic: float = 0.0):
     """Stage 11's whole recipe as one compiled model (stages 12 and 13).
 
     The VGG-style network with batch normalization, the talk's dropout and
     augmentation, trained by Adam on `annealing_schedule`. `filters`,
     `translate` (see `augmentation`) and `use_ema` (Adam keeps a moving
     average of the weights and ends the training with it) are the
-    variations `mnist_talk.search` compares; so is `cycles`, which runs
-    the schedule that many times over (`cyclic_schedule`).
+    variations `mnist_talk.search` compares; so are `elastic` (see
+    `augmentation`) and `cycles`, which runs the schedule that many times
+    over (`cyclic_schedule`).
     """
     import keras
 
     model = vgg(mean, std, batch_norm=True, dropout=TALK_DROPOUT,
-                augmentation=augmentation(seed=seed, translate=translate),
+                augmentation=augmentation(seed=seed, translate=translate,
+                                          elastic=elastic),
                 filters=filters)
     model.compile(optimizer=keras.optimizers.Adam(
                       learning_rate=annealing_schedule(epochs,

@@ -58,12 +58,13 @@ class Recipe:
     filters: tuple = models.FILTERS
     translate: float = 0.0
     cycles: int = 1
+    elastic: float = 0.0
 
     def build(self, mean, std, epochs, steps_per_epoch, seed):
         return models.annealed_vgg(mean, std, epochs, steps_per_epoch,
                                    seed=seed, filters=self.filters,
                                    use_ema=True, translate=self.translate,
-                                   cycles=self.cycles)
+                                   cycles=self.cycles, elastic=self.elastic)
 
 
 RECIPES = {r.name: r for r in (
@@ -77,6 +78,9 @@ RECIPES = {r.name: r for r in (
     Recipe("eights-snap4", "8, 16, 32, 64 filters; the learning rate "
            "warms up and decays four times, and the four networks that end "
            "the cycles vote", (8, 16, 32, 64), cycles=4),
+    Recipe("eights-elastic", "8, 16, 32, 64 filters; the augmentation also "
+           "bends each digit by its own elastic field (Simard et al.'s "
+           "alpha 34, sigma 4)", (8, 16, 32, 64), elastic=34.0),
 )}
 
 

@@ -155,10 +155,11 @@ def test_impossible_ranges_are_refused(bad):
 
 
 def test_trains_compiled(digits):
-    """A model holding the layer compiles its training step: on JAX, where
+    """A model holding the layer (elastic fields too) compiles its training
+    step: on JAX, where
     Keras's own layers force `jit_compile=False`, it stays compiled."""
     model = keras.Sequential([keras.Input((28, 28, 1)),
-                              augment.RandomAffine(seed=1),
+                              augment.RandomAffine(seed=1, elastic=34),
                               keras.layers.Flatten(),
                               keras.layers.Dense(10)])
     model.compile(optimizer="adam", loss=keras.losses.
@@ -174,3 +175,57 @@ def test_trains_compiled(digits):
         keras_own.compile(optimizer="adam", loss="mse")
         keras_own.fit(digits, np.zeros((N, 10)), epochs=1, verbose=0)
         assert not keras_own.jit_compile
+
+
+def test_an_even_displacement_is_a_move(digits):
+    """A field that moves every pixel alike reads where Keras's own
+    translation (the layer's `right`/`down`, tested above) reads."""
+    n = 4
+    identity = augment.matrix(ops.zeros((n,)), ops.ones((n,)),
+                              ops.zeros((n,)), 28, 28)
+    field = np.zeros((n, 28, 28, 2), "float32")
+    field[..., 0], field[..., 1] = 1.5, -2.25
+    bent = augment.warp(digits[:n], identity, displacement=field)
+    moved = augment.warp(digits[:n], augment.matrix(
+        ops.zeros((n,)), ops.ones((n,)), ops.zeros((n,)), 28, 28,
+        right=ops.full((n,), -1.5), down=ops.full((n,), 2.25)))
+    np.testing.assert_allclose(_np(bent), _np(moved), atol=1e-3)
+
+
+def test_elastic_field_is_a_gaussian_smoothing():
+    """One unit of noise comes out as the Gaussian (NumPy's formula) times
+    alpha, in each plane on its own; the kernel sums to one."""
+    sigma, alpha = 2.0, 5.0
+    taps = np.asarray(augment.gaussian_kernel(sigma))
+    assert len(taps) == 13 and abs(taps.sum() - 1) < 1e-6
+    noise = np.zeros((1, 28, 28, 2), "float32")
+    noise[0, 14, 10, 0] = 1.0
+    field = _np(augment.elastic_field(noise, alpha, sigma))
+    i = np.arange(-6, 7)
+    gauss = np.exp(-0.5 * (i / sigma) ** 2)
+    expected = alpha * np.outer(gauss, gauss) / gauss.sum() ** 2
+    np.testing.assert_allclose(field[0, 8:21, 4:17, 0], expected, atol=1e-6)
+    assert np.abs(field[..., 1]).max() == 0
+    assert abs(field.sum() - alpha) < 1e-4
+
+
+def test_elastic_bends_each_image_its_own_way(digits):
+    """With rotation, zoom and shear off, eight copies of a digit come out
+    eight ways: a field per image, not Keras's one per batch. Strength 0
+    draws nothing more, so the layer's other draws are as before."""
+    copies = ops.convert_to_tensor(np.repeat(digits[:1], 8, 0))
+    bent = _np(augment.RandomAffine(0, 0, 0, seed=3, elastic=34)(
+        copies, training=True))
+    assert len({b.tobytes() for b in bent}) == 8
+    assert np.abs(bent - digits[:1]).max() > 10  # moved ink, not rounding
+    plain = augment.RandomAffine(seed=4)(digits, training=True)
+    same = augment.RandomAffine(seed=4, elastic=0)(digits, training=True)
+    assert np.array_equal(_np(plain), _np(same))
+    assert augment.RandomAffine(elastic=34).get_config()["elastic"] == 34
+
+
+@pytest.mark.parametrize("bad", [{"elastic": -1}, {"elastic": 500},
+                                 {"elastic_sigma": 0}])
+def test_impossible_elastic_settings_are_refused(bad):
+    with pytest.raises(ValueError, match="use a number"):
+        augment.RandomAffine(**bad)
