@@ -81,6 +81,8 @@ RECIPES = {r.name: r for r in (
     Recipe("eights-elastic", "8, 16, 32, 64 filters; the augmentation also "
            "bends each digit by its own elastic field (Simard et al.'s "
            "alpha 34, sigma 4)", (8, 16, 32, 64), elastic=34.0),
+    Recipe("eights-elastic-half", "eights-elastic at half the strength "
+           "(alpha 17)", (8, 16, 32, 64), elastic=17.0),
 )}
 
 
