@@ -155,11 +155,11 @@ class RandomAffine(keras.layers.Layer):
             if not 0 <= value <= top:
                 raise ValueError(f"{name}={value!r}: use a number from 0 to "
                                  f"{top} (the range is ±{name})")
-        self.rotation_degrees, self.zoom, self.shear = (
-            float(rotation_degrees), float(zoom), float(shear))
         if not 0.5 <= elastic_sigma <= 14:
             raise ValueError(f"elastic_sigma={elastic_sigma!r}: use a number "
                              "of pixels from 0.5 to 14 (half the image)")
+        self.rotation_degrees, self.zoom, self.shear = (
+            float(rotation_degrees), float(zoom), float(shear))
         self.translate = float(translate)
         self.elastic, self.elastic_sigma = float(elastic), float(elastic_sigma)
         self.seed = seed

@@ -164,38 +164,35 @@ def run_trial(recipe_name: str, seed: int, epochs: int = 20,
     session.seed_everything(seed)
     steps = -(-len(split.x) // batch_size)
     model = chosen.build(mnist.mean, mnist.std, epochs, steps, seed)
-    trained = {}
-    snapshots = []
+    ends = []  # the weights that end each cycle; the last: as trained
     cycle = epochs // chosen.cycles
 
     def keep_trained(clock, epoch, logs):
         print(f"  {chosen.name} seed {seed} "
               f"{live.epoch_line(epoch + 1, epochs, logs, clock.seconds[-1])}",
               file=out, flush=True)
-        if chosen.cycles > 1 and (epoch + 1) % cycle == 0:
-            snapshots.append(model.get_weights())
-        if epoch + 1 == epochs:  # before fit() swaps in the moving average
-            trained["weights"] = model.get_weights()
+        if (epoch + 1) % cycle == 0:  # before fit() swaps in the average
+            ends.append(model.get_weights())
+
+    def scored():
+        """The model's validation probabilities, alone and shifted."""
+        return (model.predict(split.x_val, verbose=0, batch_size=1000),
+                predict_views(model, split.x_val))
 
     started = time.perf_counter()
     clock = live.epoch_clock(keep_trained)
     model.fit(split.x, split.y_hot, epochs=epochs, batch_size=batch_size,
               verbose=0, callbacks=[clock])
     minutes = (time.perf_counter() - started) / 60
-    probs = {"ema": model.predict(split.x_val, verbose=0, batch_size=1000),
-             "ema_tta": predict_views(model, split.x_val)}
-    if snapshots:
-        each = []
-        for weights in snapshots:
-            model.set_weights(weights)
-            each.append((model.predict(split.x_val, verbose=0,
-                                       batch_size=1000),
-                         predict_views(model, split.x_val)))
-        probs["snapshots"] = np.mean([p for p, _ in each], axis=0)
-        probs["snapshots_tta"] = np.mean([p for _, p in each], axis=0)
-    model.set_weights(trained["weights"])
-    probs["plain"] = model.predict(split.x_val, verbose=0, batch_size=1000)
-    probs["tta"] = predict_views(model, split.x_val)
+    probs = dict(zip(("ema", "ema_tta"), scored()))
+    each = []
+    for weights in ends:
+        model.set_weights(weights)
+        each.append(scored())
+    probs["plain"], probs["tta"] = each[-1]
+    if len(each) > 1:
+        probs["snapshots"], probs["snapshots_tta"] = (
+            np.mean(views, axis=0) for views in zip(*each))
     name = trial_name(chosen.name, seed, epochs)
     with files.atomic_write(Path(results_dir) / SEARCH_DIR / f"{name}.npz") \
             as f:

@@ -156,8 +156,8 @@ def test_impossible_ranges_are_refused(bad):
 
 def test_trains_compiled(digits):
     """A model holding the layer (elastic fields too) compiles its training
-    step: on JAX, where
-    Keras's own layers force `jit_compile=False`, it stays compiled."""
+    step: on JAX, where Keras's own layers force `jit_compile=False`, it
+    stays compiled."""
     model = keras.Sequential([keras.Input((28, 28, 1)),
                               augment.RandomAffine(seed=1, elastic=34),
                               keras.layers.Flatten(),
