@@ -46,7 +46,8 @@ def deeper(mean: float, std: float, width: int = 200, depth: int = 3):
 
 def vgg(mean: float, std: float, *, batch_norm: bool = False,
         dropout: tuple | None = None, augmentation=None,
-        filters=FILTERS, convs=CONVS, dense: int = 100, name: str = "vgg"):
+        filters=FILTERS, convs=CONVS, dense: int = 100, name: str = "vgg",
+        norm_each_conv: bool = False):
     """The talk's VGG-style stack (stage 07), optionally with its upgrades.
 
     Blocks of 3×3 "same" ReLU convolutions, each block ending in 2×2
@@ -54,13 +55,19 @@ def vgg(mean: float, std: float, *, batch_norm: bool = False,
     `batch_norm` adds a `BatchNormalization` after each pool (stage 08);
     `dropout` gives five rates, one after each block and one before the
     output (stage 09); `augmentation` is a list of layers placed first,
-    active only while training (stage 10).
+    active only while training (stage 10). `norm_each_conv` (not in the
+    talk; `mnist_talk.search` tries it) normalizes after every convolution
+    instead, before its ReLU, as VGG networks with batch normalization
+    do: convolution without bias, `BatchNormalization`, ReLU.
     """
     import keras
     from keras import layers
 
     if dropout is not None and len(dropout) != len(filters) + 1:
         raise ValueError(f"dropout needs {len(filters) + 1} rates")
+    if norm_each_conv and batch_norm:
+        raise ValueError("norm_each_conv already normalizes after every "
+                         "convolution: give batch_norm=False with it")
     model = keras.Sequential(name=name)
     model.add(keras.Input(shape=(28, 28, 1)))
     for layer in augmentation or []:
@@ -68,7 +75,14 @@ def vgg(mean: float, std: float, *, batch_norm: bool = False,
     model.add(normalizer(mean, std))
     for block, (f, n) in enumerate(zip(filters, convs)):
         for _ in range(n):
-            model.add(layers.Conv2D(f, 3, padding="same", activation="relu"))
+            if norm_each_conv:
+                model.add(layers.Conv2D(f, 3, padding="same",
+                                        use_bias=False))
+                model.add(layers.BatchNormalization())
+                model.add(layers.Activation("relu"))
+            else:
+                model.add(layers.Conv2D(f, 3, padding="same",
+                                        activation="relu"))
         model.add(layers.MaxPooling2D(2))
         if batch_norm:
             model.add(layers.BatchNormalization())
@@ -141,7 +155,8 @@ def cyclic_schedule(epochs: int, steps_per_epoch: int, cycles: int,
 def annealed_vgg(mean: float, std: float, epochs: int, steps_per_epoch: int,
                  seed: int | None = None, filters=FILTERS,
                  use_ema: bool = False, translate: float = 0.0,
-                 cycles: int = 1, elastic: float = 0.0):
+                 cycles: int = 1, elastic: float = 0.0,
+                 norm_each_conv: bool = False):
     """Stage 11's whole recipe as one compiled model (stages 12 and 13).
 
     The VGG-style network with batch normalization, the talk's dropout and
@@ -150,14 +165,17 @@ def annealed_vgg(mean: float, std: float, epochs: int, steps_per_epoch: int,
     average of the weights and ends the training with it) are the
     variations `mnist_talk.search` compares; so are `elastic` (see
     `augmentation`) and `cycles`, which runs the schedule that many times
-    over (`cyclic_schedule`).
+    over (`cyclic_schedule`), and `norm_each_conv` (see `vgg`), which
+    moves batch normalization from after each pool to after every
+    convolution.
     """
     import keras
 
-    model = vgg(mean, std, batch_norm=True, dropout=TALK_DROPOUT,
+    model = vgg(mean, std, batch_norm=not norm_each_conv,
+                dropout=TALK_DROPOUT,
                 augmentation=augmentation(seed=seed, translate=translate,
                                           elastic=elastic),
-                filters=filters)
+                filters=filters, norm_each_conv=norm_each_conv)
     model.compile(optimizer=keras.optimizers.Adam(
                       learning_rate=annealing_schedule(epochs,
                                                        steps_per_epoch)

@@ -50,8 +50,9 @@ SNAPSHOT_VARIANTS = ("snapshots", "snapshots_tta")
 @dataclass(frozen=True)
 class Recipe:
     """A way to train one member: stage 11's recipe, other filters,
-    translations added to its augmentation, or a learning rate that
-    restarts `cycles` times (a snapshot ensemble from one training)."""
+    translations added to its augmentation, a learning rate that
+    restarts `cycles` times (a snapshot ensemble from one training), or
+    batch normalization after every convolution (`norm_each_conv`)."""
 
     name: str
     about: str
@@ -59,12 +60,14 @@ class Recipe:
     translate: float = 0.0
     cycles: int = 1
     elastic: float = 0.0
+    norm_each_conv: bool = False
 
     def build(self, mean, std, epochs, steps_per_epoch, seed):
         return models.annealed_vgg(mean, std, epochs, steps_per_epoch,
                                    seed=seed, filters=self.filters,
                                    use_ema=True, translate=self.translate,
-                                   cycles=self.cycles, elastic=self.elastic)
+                                   cycles=self.cycles, elastic=self.elastic,
+                                   norm_each_conv=self.norm_each_conv)
 
 
 RECIPES = {r.name: r for r in (
@@ -83,6 +86,9 @@ RECIPES = {r.name: r for r in (
            "alpha 34, sigma 4)", (8, 16, 32, 64), elastic=34.0),
     Recipe("eights-elastic-half", "eights-elastic at half the strength "
            "(alpha 17)", (8, 16, 32, 64), elastic=17.0),
+    Recipe("eights-bn-each", "8, 16, 32, 64 filters; batch normalization "
+           "after every convolution, before its ReLU, instead of after "
+           "each pool", (8, 16, 32, 64), norm_each_conv=True),
 )}
 
 

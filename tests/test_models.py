@@ -28,6 +28,42 @@ def test_vgg_rejects_a_wrong_number_of_dropout_rates():
         models.vgg(0, 1, dropout=(0.1, 0.2))
 
 
+def test_norm_each_conv_normalizes_every_convolution_before_its_relu():
+    import keras
+
+    model = models.vgg(33.3, 78.6, norm_each_conv=True,
+                       filters=(8, 16, 32, 64))
+    kinds = [type(layer).__name__ for layer in model.layers]
+    convs = [i for i, k in enumerate(kinds) if k == "Conv2D"]
+    assert len(convs) == sum(models.CONVS)
+    for i in convs:  # convolution without bias, normalized, then ReLU
+        assert not model.layers[i].use_bias
+        assert model.layers[i].get_config()["activation"] == "linear"
+        assert kinds[i + 1:i + 3] == ["BatchNormalization", "Activation"]
+        assert model.layers[i + 2].get_config()["activation"] == "relu"
+    # no normalization after the pools: every BatchNormalization follows
+    # a convolution
+    assert kinds.count("BatchNormalization") == len(convs)
+    # each normalization sees a batch with mean 0 and variance 1 per channel
+    # in training: what makes the convolution's bias redundant
+    first = keras.Model(model.inputs, model.layers[convs[0] + 1].output)
+    images = np.random.default_rng(0).uniform(0, 255, (16, 28, 28, 1))
+    out = keras.ops.convert_to_numpy(first(images, training=True))
+    np.testing.assert_allclose(out.mean(axis=(0, 1, 2)), 0, atol=1e-4)
+    np.testing.assert_allclose(out.var(axis=(0, 1, 2)), 1, atol=1e-2)
+    # the annealed recipe swaps its four pool normalizations for these:
+    # 4 weights per channel per convolution instead of per block, no biases
+    each = models.annealed_vgg(33.3, 78.6, 20, 469, seed=0,
+                               filters=(8, 16, 32, 64), norm_each_conv=True)
+    pooled = models.annealed_vgg(33.3, 78.6, 20, 469, seed=0,
+                                 filters=(8, 16, 32, 64))
+    channels = sum(f * n for f, n in zip((8, 16, 32, 64), models.CONVS))
+    assert each.count_params() == (pooled.count_params() - channels
+                                   + 4 * channels - 4 * (8 + 16 + 32 + 64))
+    with pytest.raises(ValueError, match="batch_norm=False"):
+        models.vgg(0, 1, batch_norm=True, norm_each_conv=True)
+
+
 def test_normalizer_computes_x_minus_mean_over_std():
     import keras
 
