@@ -242,6 +242,27 @@ def ensemble_scores(results_dir, trials: list, variants=VARIANTS) -> list:
             if all(v in p for p in probs) else None for v in variants]
 
 
+def pairs(trials: list) -> list:
+    """Two recipes' networks averaged, as a final ensemble would mix them:
+    `(recipe_a, recipe_b, epochs, [(trial_a, trial_b), ...])` for every two
+    recipes with two seeds or more in common at the same epochs. Each
+    seed of one goes with the next seed of the other (1 with 2, 2 with 1),
+    so that no pair shares a seed: members of one seed share their
+    augmentation's draws, which the final stage's members never do."""
+    by = {}
+    for t in trials:
+        by.setdefault((t["recipe"], t["epochs"]), {})[t["seed"]] = t
+    found = []
+    for (a, epochs), (b, other) in itertools.combinations(sorted(by), 2):
+        seeds = sorted(set(by[a, epochs]) & set(by.get((b, epochs), {})))
+        if other != epochs or len(seeds) < 2:
+            continue
+        found.append((a, b, epochs, [
+            (by[a, epochs][s], by[b, epochs][seeds[(i + 1) % len(seeds)]])
+            for i, s in enumerate(seeds)]))
+    return found
+
+
 def _cell(score) -> str:
     return "—" if score is None else tables.pct(score)
 
@@ -254,8 +275,9 @@ def _median(group: list, variant: str):
 
 def table(results_dir=files.RESULTS) -> str:
     """The search so far, as Markdown: each recipe's trials, then the
-    ensembles its seeds make, and all the longest trials of every recipe
-    together; every score on the validation images."""
+    ensembles its seeds make, each two recipes' networks paired (`pairs`),
+    and all the longest trials of every recipe together; every score on
+    the validation images."""
     trials = load(results_dir)
     if not trials:
         return "No trials yet: `python -m mnist_talk.search run --recipe ...`"
@@ -281,6 +303,17 @@ def table(results_dir=files.RESULTS) -> str:
             ensembles.append(f"| {name} | {epochs} | {seeds} (ensemble) | "
                              f"{len(group)} × | {minutes * len(group):.1f} | "
                              + " | ".join(map(_cell, scores)) + " |")
+    for a, b, epochs, couples in pairs(trials):
+        scores = [ensemble_scores(results_dir, list(c), variants)
+                  for c in couples]
+        medians = [None if None in column else float(np.median(column))
+                   for column in zip(*scores)]
+        minutes = sum(np.median([minutes_per_network(c[i]) for c in couples])
+                      for i in (0, 1))
+        label = ", ".join(f"{x['seed']}+{y['seed']}" for x, y in couples)
+        ensembles.append(f"| {a} + {b} | {epochs} | {label} (median of "
+                         f"pairs) | 2 × | {minutes:.1f} | "
+                         + " | ".join(map(_cell, medians)) + " |")
     mixed = [t for t in trials if t["epochs"] == max(t["epochs"]
                                                      for t in trials)]
     if len({t["recipe"] for t in mixed}) > 1:
@@ -297,7 +330,9 @@ def table(results_dir=files.RESULTS) -> str:
         "", f"Validation accuracy on the last {each('validation_images')} "
         f"training images, each network fitted on the first "
         f"{each('fit_images')}. Minutes: the median epoch's, times the "
-        f"epochs. Machine: {machines}."])
+        f"epochs. A + B: one network of each recipe averaged, seeds "
+        f"crossed (2+1: A's seed 2 with B's seed 1), the median over the "
+        f"pairs. Machine: {machines}."])
 
 
 def main(argv=None) -> int:

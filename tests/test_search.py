@@ -113,3 +113,48 @@ def test_a_snapshot_recipe_scores_the_networks_that_end_its_cycles(tmp_path):
                   if line.startswith("| eights | 4 |"))
     assert eights.endswith("| — | — |"), eights
     assert "| every recipe | 4 | all (ensemble) | 2 × |" in text
+
+
+def _fake_trial(results_dir, recipe, seed, right, minutes=10.0):
+    """A recorded trial without training: on 4 validation images (digits
+    0-3) it is sure of the images in `right`, and says 9 for the others
+    with 0.6 (0.4 for the digit), so that two trials averaged get right
+    the images that either gets right."""
+    y_val = np.arange(4, dtype="uint8")
+    probs = np.zeros((4, 10), dtype="float32")
+    for i in range(4):
+        probs[i, i] = 1.0 if i in right else 0.4
+        probs[i, 9] = 0.0 if i in right else 0.6
+    name = search.trial_name(recipe, seed, 20)
+    (results_dir / search.SEARCH_DIR).mkdir(parents=True, exist_ok=True)
+    np.savez(results_dir / search.SEARCH_DIR / f"{name}.npz", y_val=y_val,
+             **{v: probs for v in search.VARIANTS})
+    return {"trial": name, "recipe": recipe, "seed": seed, "epochs": 20,
+            "fit_images": 50_000, "validation_images": 4,
+            "parameter_count": 1, "train_minutes": minutes,
+            "validation_accuracy": {v: len(right) / 4
+                                    for v in search.VARIANTS},
+            "machine": "test CPU"}
+
+
+def test_two_recipes_are_paired_across_seeds(tmp_path):
+    """Each seed of one recipe with the other seed of the other: a pair
+    never shares a seed; the median over the pairs, the two recipes'
+    minutes added up; a recipe with one seed is not paired."""
+    trials = [_fake_trial(tmp_path, "eights", 1, {0, 1}),
+              _fake_trial(tmp_path, "eights", 2, {2, 3}),
+              _fake_trial(tmp_path, "wide", 1, {2}, minutes=30.0),
+              _fake_trial(tmp_path, "wide", 2, {0, 1, 2}, minutes=30.0),
+              _fake_trial(tmp_path, "stage-11", 1, {0, 1, 2, 3})]
+    (tmp_path / search.SEARCH_FILE).write_text(
+        json.dumps({"trials": trials}))
+    found = search.pairs(trials)
+    assert [(a, b) for a, b, _, _ in found] == [("eights", "wide")]
+    couples = found[0][3]
+    assert [(x["seed"], y["seed"]) for x, y in couples] == [(1, 2), (2, 1)]
+    # crossed: eights 1 + wide 2 get 0, 1, 2 right; eights 2 + wide 1
+    # get 2, 3: median 62.5%. Seed with seed would give 75% and 100%.
+    line = next(line for line in search.table(tmp_path).splitlines()
+                if line.startswith("| eights + wide |"))
+    assert line == ("| eights + wide | 20 | 1+2, 2+1 (median of pairs) | "
+                    "2 × | 40.0 | 62.50% | 62.50% | 62.50% | 62.50% |")
