@@ -156,7 +156,7 @@ def annealed_vgg(mean: float, std: float, epochs: int, steps_per_epoch: int,
                  seed: int | None = None, filters=FILTERS,
                  use_ema: bool = False, translate: float = 0.0,
                  cycles: int = 1, elastic: float = 0.0,
-                 norm_each_conv: bool = False):
+                 norm_each_conv: bool = False, affine: bool = True):
     """Stage 11's whole recipe as one compiled model (stages 12 and 13).
 
     The VGG-style network with batch normalization, the talk's dropout and
@@ -167,14 +167,17 @@ def annealed_vgg(mean: float, std: float, epochs: int, steps_per_epoch: int,
     `augmentation`) and `cycles`, which runs the schedule that many times
     over (`cyclic_schedule`), and `norm_each_conv` (see `vgg`), which
     moves batch normalization from after each pool to after every
-    convolution.
+    convolution. `affine=False` drops the talk's rotation, zoom and shear,
+    leaving only what `translate` and `elastic` add.
     """
     import keras
 
     model = vgg(mean, std, batch_norm=not norm_each_conv,
                 dropout=TALK_DROPOUT,
-                augmentation=augmentation(seed=seed, translate=translate,
-                                          elastic=elastic),
+                augmentation=augmentation(
+                    **({} if affine else {"rotation_degrees": 0, "zoom": 0,
+                                          "shear": 0}),
+                    seed=seed, translate=translate, elastic=elastic),
                 filters=filters, norm_each_conv=norm_each_conv)
     model.compile(optimizer=keras.optimizers.Adam(
                       learning_rate=annealing_schedule(epochs,

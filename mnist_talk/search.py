@@ -61,13 +61,15 @@ class Recipe:
     cycles: int = 1
     elastic: float = 0.0
     norm_each_conv: bool = False
+    affine: bool = True
 
     def build(self, mean, std, epochs, steps_per_epoch, seed):
         return models.annealed_vgg(mean, std, epochs, steps_per_epoch,
                                    seed=seed, filters=self.filters,
                                    use_ema=True, translate=self.translate,
                                    cycles=self.cycles, elastic=self.elastic,
-                                   norm_each_conv=self.norm_each_conv)
+                                   norm_each_conv=self.norm_each_conv,
+                                   affine=self.affine)
 
 
 RECIPES = {r.name: r for r in (
@@ -89,6 +91,10 @@ RECIPES = {r.name: r for r in (
     Recipe("eights-bn-each", "8, 16, 32, 64 filters; batch normalization "
            "after every convolution, before its ReLU, instead of after "
            "each pool", (8, 16, 32, 64), norm_each_conv=True),
+    Recipe("eights-elastic-only", "8, 16, 32, 64 filters; the elastic "
+           "field of eights-elastic (alpha 34, sigma 4) instead of the "
+           "talk's rotation, zoom and shear, as Simard et al. trained",
+           (8, 16, 32, 64), elastic=34.0, affine=False),
 )}
 
 

@@ -244,3 +244,22 @@ def test_the_packaged_deeper_network_is_stage_04s():
     assert ([layer.count_params() for layer in ours.layers]
             == [layer.count_params() for layer in packaged.layers])
     assert packaged.count_params() == 239_410  # the talk's figure
+
+
+def test_annealed_vgg_without_the_affine_warp_keeps_only_what_is_asked():
+    import keras
+
+    talk = models.annealed_vgg(33.3, 78.6, 20, 469, seed=0).layers[0]
+    assert (talk.rotation_degrees, talk.zoom, talk.shear) == (10, 0.1, 0.1)
+    bare = models.annealed_vgg(33.3, 78.6, 20, 469, seed=0, affine=False)
+    layer = bare.layers[0]
+    assert (layer.rotation_degrees, layer.zoom, layer.shear,
+            layer.elastic) == (0, 0, 0, 0)
+    images = np.random.default_rng(0).uniform(0, 255, (4, 28, 28, 1))
+    out = keras.ops.convert_to_numpy(layer(images, training=True))
+    np.testing.assert_allclose(out, images, atol=1e-3)  # nothing moves
+    bent = models.annealed_vgg(33.3, 78.6, 20, 469, seed=0, affine=False,
+                               elastic=34.0).layers[0]
+    assert (bent.rotation_degrees, bent.elastic) == (0, 34.0)
+    out = keras.ops.convert_to_numpy(bent(images, training=True))
+    assert np.abs(out - images).max() > 1  # the field alone bends them
