@@ -156,7 +156,8 @@ def annealed_vgg(mean: float, std: float, epochs: int, steps_per_epoch: int,
                  seed: int | None = None, filters=FILTERS,
                  use_ema: bool = False, translate: float = 0.0,
                  cycles: int = 1, elastic: float = 0.0,
-                 norm_each_conv: bool = False, affine: bool = True):
+                 norm_each_conv: bool = False, affine: bool = True,
+                 dropout: tuple = TALK_DROPOUT):
     """Stage 11's whole recipe as one compiled model (stages 12 and 13).
 
     The VGG-style network with batch normalization, the talk's dropout and
@@ -168,12 +169,13 @@ def annealed_vgg(mean: float, std: float, epochs: int, steps_per_epoch: int,
     over (`cyclic_schedule`), and `norm_each_conv` (see `vgg`), which
     moves batch normalization from after each pool to after every
     convolution. `affine=False` drops the talk's rotation, zoom and shear,
-    leaving only what `translate` and `elastic` add.
+    leaving only what `translate` and `elastic` add; `dropout` replaces
+    the talk's five rates.
     """
     import keras
 
     model = vgg(mean, std, batch_norm=not norm_each_conv,
-                dropout=TALK_DROPOUT,
+                dropout=dropout,
                 augmentation=augmentation(
                     **({} if affine else {"rotation_degrees": 0, "zoom": 0,
                                           "shear": 0}),

@@ -263,3 +263,15 @@ def test_annealed_vgg_without_the_affine_warp_keeps_only_what_is_asked():
     assert (bent.rotation_degrees, bent.elastic) == (0, 34.0)
     out = keras.ops.convert_to_numpy(bent(images, training=True))
     assert np.abs(out - images).max() > 1  # the field alone bends them
+
+
+def test_annealed_vgg_takes_other_dropout_rates():
+    rates = lambda m: [l.rate for l in m.layers  # noqa: E731
+                       if type(l).__name__ == "Dropout"]
+    talk = models.annealed_vgg(33.3, 78.6, 20, 469, seed=0)
+    assert rates(talk) == list(models.TALK_DROPOUT)
+    half = models.annealed_vgg(33.3, 78.6, 20, 469, seed=0,
+                               dropout=(0.05, 0.1, 0.15, 0.2, 0.25))
+    assert rates(half) == [0.05, 0.1, 0.15, 0.2, 0.25]
+    with pytest.raises(ValueError, match="5 rates"):
+        models.annealed_vgg(33.3, 78.6, 20, 469, seed=0, dropout=(0.1,))
