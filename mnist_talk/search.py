@@ -299,6 +299,17 @@ def table(results_dir=files.RESULTS) -> str:
     lines = ["| recipe | epochs | seeds | parameters | min per network | "
              + " | ".join(variants) + " |",
              "|---|---:|---|---:|---:|" + "---:|" * len(variants)]
+    # one CPU runs the same epoch faster than another: with more than one,
+    # each minutes figure names the CPUs it was timed on: M1, M2, ...
+    machines = sorted({t["machine"] for t in trials})
+    label = {m: f"M{i + 1}" for i, m in enumerate(machines)}
+
+    def timed(minutes, group) -> str:
+        if len(machines) == 1:
+            return f"{minutes:.1f}"
+        where = sorted({label[t["machine"]] for t in group})
+        return f"{minutes:.1f} ({', '.join(where)})"
+
     key = lambda t: (t["recipe"], t["epochs"])  # noqa: E731
     groups = itertools.groupby(sorted(trials, key=key), key=key)
     ensembles = []
@@ -307,14 +318,16 @@ def table(results_dir=files.RESULTS) -> str:
         seeds = ", ".join(str(t["seed"]) for t in group)
         medians = [_median(group, v) for v in variants]
         minutes = np.median([minutes_per_network(t) for t in group])
-        label = f"{seeds} (median)" if len(group) > 1 else seeds
-        lines.append(f"| {name} | {epochs} | {label} | "
-                     f"{group[0]['parameter_count']:,} | {minutes:.1f} | "
+        seen = f"{seeds} (median)" if len(group) > 1 else seeds
+        lines.append(f"| {name} | {epochs} | {seen} | "
+                     f"{group[0]['parameter_count']:,} | "
+                     f"{timed(minutes, group)} | "
                      + " | ".join(map(_cell, medians)) + " |")
         if len(group) > 1:
             scores = ensemble_scores(results_dir, group, variants)
             ensembles.append(f"| {name} | {epochs} | {seeds} (ensemble) | "
-                             f"{len(group)} × | {minutes * len(group):.1f} | "
+                             f"{len(group)} × | "
+                             f"{timed(minutes * len(group), group)} | "
                              + " | ".join(map(_cell, scores)) + " |")
     for a, b, epochs, couples in pairs(trials):
         scores = [ensemble_scores(results_dir, list(c), variants)
@@ -323,9 +336,10 @@ def table(results_dir=files.RESULTS) -> str:
                    for column in zip(*scores)]
         minutes = sum(np.median([minutes_per_network(c[i]) for c in couples])
                       for i in (0, 1))
-        label = ", ".join(f"{x['seed']}+{y['seed']}" for x, y in couples)
-        ensembles.append(f"| {a} + {b} | {epochs} | {label} (median of "
-                         f"pairs) | 2 × | {minutes:.1f} | "
+        crossed = ", ".join(f"{x['seed']}+{y['seed']}" for x, y in couples)
+        ensembles.append(f"| {a} + {b} | {epochs} | {crossed} (median of "
+                         f"pairs) | 2 × | "
+                         f"{timed(minutes, [t for c in couples for t in c])} | "
                          + " | ".join(map(_cell, medians)) + " |")
     mixed = [t for t in trials if t["epochs"] == max(t["epochs"]
                                                      for t in trials)]
@@ -333,19 +347,21 @@ def table(results_dir=files.RESULTS) -> str:
         scores = ensemble_scores(results_dir, mixed, variants)
         minutes = sum(minutes_per_network(t) for t in mixed)
         ensembles.append(f"| every recipe | {mixed[0]['epochs']} | all "
-                         f"(ensemble) | {len(mixed)} × | {minutes:.1f} | "
+                         f"(ensemble) | {len(mixed)} × | "
+                         f"{timed(minutes, mixed)} | "
                          + " | ".join(map(_cell, scores)) + " |")
 
     def each(field):
         return " or ".join(sorted({f"{t[field]:,}" for t in trials}))
-    machines = "; ".join(sorted({t["machine"] for t in trials}))
+    named = (machines[0] if len(machines) == 1 else
+             "; ".join(f"{label[m]}: {m}" for m in machines))
     return "\n".join(lines + ensembles + [
         "", f"Validation accuracy on the last {each('validation_images')} "
         f"training images, each network fitted on the first "
         f"{each('fit_images')}. Minutes: the median epoch's, times the "
-        f"epochs. A + B: one network of each recipe averaged, seeds "
-        f"crossed (2+1: A's seed 2 with B's seed 1), the median over the "
-        f"pairs. Machine: {machines}."])
+        f"epochs. X + Y: one network of each recipe averaged, seeds "
+        f"crossed (2+1: X's seed 2 with Y's seed 1), the median over the "
+        f"pairs. Machine{'s' if len(machines) > 1 else ''}: {named}."])
 
 
 def main(argv=None) -> int:

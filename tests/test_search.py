@@ -158,3 +158,25 @@ def test_two_recipes_are_paired_across_seeds(tmp_path):
                 if line.startswith("| eights + wide |"))
     assert line == ("| eights + wide | 20 | 1+2, 2+1 (median of pairs) | "
                     "2 × | 40.0 | 62.50% | 62.50% | 62.50% | 62.50% |")
+
+
+def test_minutes_name_the_cpu_they_were_timed_on(tmp_path):
+    """One CPU: no labels. Two: each minutes figure says which, M1, M2,
+    and the caption names them."""
+    trials = [_fake_trial(tmp_path, "eights", 1, {0}),
+              _fake_trial(tmp_path, "eights", 2, {1})]
+    (tmp_path / search.SEARCH_FILE).write_text(
+        json.dumps({"trials": trials}))
+    text = search.table(tmp_path)
+    assert "| 10.0 |" in text and "(M1)" not in text
+    assert text.endswith("Machine: test CPU.")
+    trials.append(dict(_fake_trial(tmp_path, "wide", 1, {2}),
+                       machine="other CPU"))
+    (tmp_path / search.SEARCH_FILE).write_text(
+        json.dumps({"trials": trials}))
+    text = search.table(tmp_path)
+    assert "| eights | 20 | 1, 2 (median) | 1 | 10.0 (M2) |" in text
+    assert "| wide | 20 | 1 | 1 | 10.0 (M1) |" in text
+    assert "| every recipe | 20 | all (ensemble) | 3 × | 30.0 (M1, M2) |" \
+        in text
+    assert text.endswith("Machines: M1: other CPU; M2: test CPU.")
