@@ -102,6 +102,9 @@ RECIPES = {r.name: r for r in (
            "training images less well than the held-out ones",
            (8, 16, 32, 64),
            dropout=tuple(r / 2 for r in models.TALK_DROPOUT)),
+    Recipe("wide-half-dropout", "16, 32, 64, 128 filters; half the talk's "
+           "dropout, as eights-half-dropout", (16, 32, 64, 128),
+           dropout=tuple(r / 2 for r in models.TALK_DROPOUT)),
 )}
 
 
