@@ -48,14 +48,29 @@ def _filters(filters):
         _whole(f"filters[{i}]", n, 1)
 
 
+def _dropout(dropout):
+    """A VGG member's dropout: five rates, one after each block and one
+    before the output, each from 0 up to, not including, 1 (stage 12)."""
+    if not isinstance(dropout, (list, tuple)) or len(dropout) != 5:
+        raise ParameterError(
+            "dropout must be five rates, one after each block and one "
+            "before the output, e.g. [0.1, 0.2, 0.3, 0.4, 0.5] (stage 09's); "
+            f"got {dropout!r}")
+    for i, r in enumerate(dropout):
+        if isinstance(r, bool) or not isinstance(r, Real) or not 0 <= r < 1:
+            raise ParameterError(
+                f"dropout[{i}] must be a rate from 0 up to, not including, "
+                f"1; got {r!r}")
+
+
 def check(*, epochs, batch_size, train_size, seed, device, accuracy_floor,
           results_dir, **extra) -> dict:
     """Validate the common parameters and return them as a dict (stage 01).
 
     `device` comes back parsed (a `devices.Device`, still the string given).
     `extra` holds a stage's own parameters: `members`, `pseudo_copies`,
-    `confidence` and `filters` are checked here, any other passes through
-    unchecked.
+    `confidence`, `filters` and `dropout` are checked here, any other
+    passes through unchecked.
     """
     _whole("epochs", epochs, 1)
     _whole("train_size", train_size, 1, TRAIN_IMAGES)
@@ -82,6 +97,8 @@ def check(*, epochs, batch_size, train_size, seed, device, accuracy_floor,
                 "pseudo-label) up to, not including, 1; got " f"{c!r}")
     if "filters" in extra:
         _filters(extra["filters"])
+    if "dropout" in extra:
+        _dropout(extra["dropout"])
     if extra.get("members", 0) > MAX_MEMBERS:
         raise ParameterError(
             f"members must be at most {MAX_MEMBERS}, got {extra['members']}")

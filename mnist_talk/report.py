@@ -305,6 +305,28 @@ def _spread(accuracies: list[float]) -> str:
     return f"{pct(low)} to {pct(high)} ({_errors(high - low)})"
 
 
+def _recipe(parameters: dict) -> str:
+    """The search's name for stage 12's members, from the run's `filters`
+    and `dropout` (stage 12 sets nothing else that a recipe varies); the
+    widths, and the rates if not the talk's, where no recipe matches."""
+    filters = list(parameters.get("filters", models.FILTERS))
+    dropout = [float(r) for r in parameters.get("dropout",
+                                                models.TALK_DROPOUT)]
+    plain = search.Recipe("", "")  # what stage 12 cannot set stays so
+    for r in search.RECIPES.values():
+        if (list(r.filters) == filters
+                and [float(x) for x in r.dropout] == dropout
+                and (r.translate, r.cycles, r.elastic, r.norm_each_conv,
+                     r.affine) == (plain.translate, plain.cycles,
+                                   plain.elastic, plain.norm_each_conv,
+                                   plain.affine)):
+            return r.name
+    name = ", ".join(map(str, filters))
+    if dropout != list(models.TALK_DROPOUT):
+        name += "; dropout " + ", ".join(f"{x:g}" for x in dropout)
+    return name
+
+
 def final_markdown(results_dir) -> str:
     """Stage 12 as on the ladder beside its runs in `results/final/*/`,
     with the members' widths the search chose on held-out images: each
@@ -318,10 +340,7 @@ def final_markdown(results_dir) -> str:
         rec = results.load(folder, "12_averaging")
         if rec is None:
             continue
-        filters = list(rec.parameters.get("filters", models.FILTERS))
-        recipe = next((r.name for r in search.RECIPES.values()
-                       if list(r.filters) == filters and not r.translate),
-                      ", ".join(map(str, filters)))
+        recipe = _recipe(rec.parameters)
         members = rec.extra.get("member_accuracies", [])
         if folder != results_dir:
             runs.setdefault((recipe, rec.networks_trained), []).append(

@@ -197,7 +197,7 @@ def _epoch_lines(enabled: bool = True):
 
 # What the estimate scales by, and what leaves a notebook's work as it was.
 SCALED = ("epochs", "train_size", "members")
-SAME_WORK = ("seed", "device", "accuracy_floor", "results_dir")
+SAME_WORK = ("seed", "device", "accuracy_floor", "results_dir", "dropout")
 
 
 def _scale(stage_id: str, overrides: dict) -> float:

@@ -97,6 +97,19 @@ def test_confidence_is_a_probability_below_one():
             params.check(**GOOD, confidence=bad)
 
 
+def test_dropout_is_five_rates_below_one():
+    """Stage 12's members' dropout: one rate after each block and one
+    before the output, each in [0, 1)."""
+    half = [0.05, 0.1, 0.15, 0.2, 0.25]
+    assert params.check(**GOOD, dropout=half)["dropout"] == half
+    assert params.check(**GOOD, dropout=[0, 0, 0, 0, 0])
+    for bad in ([0.1, 0.2], [0.1] * 6, [0.1, 0.2, 1.0, 0.4, 0.5],
+                [0.1, 0.2, -0.3, 0.4, 0.5], [0.1, True, 0.3, 0.4, 0.5],
+                "0.1, 0.2, 0.3, 0.4, 0.5", 0.5):
+        with pytest.raises(params.ParameterError, match="dropout"):
+            params.check(**GOOD, dropout=bad)
+
+
 def test_filters_are_four_whole_widths():
     """Stage 12's members' widths: four whole numbers, one per block; a
     papermill override arrives as a list (YAML)."""

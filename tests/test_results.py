@@ -261,6 +261,20 @@ def test_final_block_sets_chosen_recipes_beside_the_ladders_stage_12(
     assert ("wide × 2, median of 3 seeds: **99.70%** (99.72% (seed 1), "
             "99.70% (seed 2), 99.68% (seed 3))") in report.final_markdown(
                 tmp_path)
+    # members with other dropout: the search's name for them, or the
+    # widths and rates where no recipe has them
+    for folder, rates in (("wide-hd", [0.05, 0.1, 0.15, 0.2, 0.25]),
+                          ("odd", [0.2, 0.2, 0.2, 0.2, 0.2])):
+        results.save(tmp_path / report.FINAL_DIR / folder, record(
+            "12_averaging", test_accuracy=0.9971, networks_trained=2,
+            parameter_count=2 * 492_614, train_seconds=2 * 1800,
+            parameters={"seed": 1, "members": 2, "dropout": rates,
+                        "filters": [16, 32, 64, 128]}))
+    text = report.final_markdown(tmp_path)
+    assert "| `final/wide-hd` | wide-half-dropout | 1 | 2 |" in text
+    assert ("| `final/odd` | 16, 32, 64, 128; dropout 0.2, 0.2, 0.2, 0.2, "
+            "0.2 | 1 | 2 |") in text
+    assert "| `final/wide2-seed1` | wide |" in text  # the talk's rates
     readme = (f"x\n{report.LADDER_START}\n{report.LADDER_END}\n"
               f"{report.FINAL_START}\n{report.FINAL_END}\n")
     assert "`final/wide2-seed1` | wide" in report.replace_ladder(readme,

@@ -122,6 +122,18 @@ def test_the_estimate_names_what_it_cannot_scale():
     assert series.not_counted(
         "12_averaging", {"filters": [16, 32, 64, 128], "batch_size": 64}
     ) == ["filters=[16, 32, 64, 128]", "batch_size=64"]
+    # other dropout rates cost the same time
+    assert series.not_counted(
+        "12_averaging", {"dropout": [0.05, 0.1, 0.15, 0.2, 0.25]}) == []
+
+
+def test_stage_12s_default_dropout_is_the_talks():
+    import ast
+
+    from mnist_talk import models
+
+    declared = series.declared_parameters("12_averaging")["dropout"]
+    assert ast.literal_eval(declared) == list(models.TALK_DROPOUT)
 
 
 def test_the_estimate_says_which_backend_it_was_timed_on(monkeypatch):
