@@ -11,6 +11,7 @@ full runs, the backends' and the benchmark's timings, issue 15's search.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import statistics
 import sys
@@ -312,14 +313,11 @@ def _recipe(parameters: dict) -> str:
     filters = list(parameters.get("filters", models.FILTERS))
     dropout = [float(r) for r in parameters.get("dropout",
                                                 models.TALK_DROPOUT)]
-    plain = search.Recipe("", "")  # what stage 12 cannot set stays so
+    # everything else a recipe varies, stage 12 leaves at its default
+    run = search.Recipe("", "", filters=tuple(filters),
+                        dropout=tuple(dropout))
     for r in search.RECIPES.values():
-        if (list(r.filters) == filters
-                and [float(x) for x in r.dropout] == dropout
-                and (r.translate, r.cycles, r.elastic, r.norm_each_conv,
-                     r.affine) == (plain.translate, plain.cycles,
-                                   plain.elastic, plain.norm_each_conv,
-                                   plain.affine)):
+        if dataclasses.replace(r, name="", about="") == run:
             return r.name
     name = ", ".join(map(str, filters))
     if dropout != list(models.TALK_DROPOUT):
