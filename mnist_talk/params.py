@@ -69,8 +69,8 @@ def check(*, epochs, batch_size, train_size, seed, device, accuracy_floor,
 
     `device` comes back parsed (a `devices.Device`, still the string given).
     `extra` holds a stage's own parameters: `members`, `pseudo_copies`,
-    `confidence`, `filters` and `dropout` are checked here, any other
-    passes through unchecked.
+    `confidence`, `filters`, `dropout` and `tta` are checked here, any
+    other passes through unchecked.
     """
     _whole("epochs", epochs, 1)
     _whole("train_size", train_size, 1, TRAIN_IMAGES)
@@ -99,6 +99,11 @@ def check(*, epochs, batch_size, train_size, seed, device, accuracy_floor,
         _filters(extra["filters"])
     if "dropout" in extra:
         _dropout(extra["dropout"])
+    if "tta" in extra and not isinstance(extra["tta"], bool):
+        raise ParameterError(
+            "tta must be True (each member also answers for its image "
+            "shifted one pixel four ways) or False; got "
+            f"{extra['tta']!r}")
     if extra.get("members", 0) > MAX_MEMBERS:
         raise ParameterError(
             f"members must be at most {MAX_MEMBERS}, got {extra['members']}")

@@ -110,6 +110,17 @@ def test_dropout_is_five_rates_below_one():
             params.check(**GOOD, dropout=bad)
 
 
+def test_tta_is_true_or_false():
+    """Stage 12's test-time augmentation is on or off; papermill's YAML
+    turns `-p tta=true` into True, while "yes" or 1 arrive as a string
+    and a number, and are refused rather than read as on."""
+    assert params.check(**GOOD, tta=True)["tta"] is True
+    assert params.check(**GOOD, tta=False)["tta"] is False
+    for bad in (1, 0, "True", "yes", None):
+        with pytest.raises(params.ParameterError, match="tta must be True"):
+            params.check(**GOOD, tta=bad)
+
+
 def test_filters_are_four_whole_widths():
     """Stage 12's members' widths: four whole numbers, one per block; a
     papermill override arrives as a list (YAML)."""
