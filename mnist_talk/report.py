@@ -309,7 +309,13 @@ def _spread(accuracies: list[float]) -> str:
 def _recipe(parameters: dict) -> str:
     """The search's name for stage 12's members, from the run's `filters`
     and `dropout` (stage 12 sets nothing else that a recipe varies); the
-    widths, and the rates if not the talk's, where no recipe matches."""
+    widths, and the rates if not the talk's, where no recipe matches;
+    "+ tta" where the members answered over shifted views."""
+    name = _members(parameters)
+    return name + " + tta" if parameters.get("tta") else name
+
+
+def _members(parameters: dict) -> str:
     filters = list(parameters.get("filters", models.FILTERS))
     dropout = [float(r) for r in parameters.get("dropout",
                                                 models.TALK_DROPOUT)]
@@ -340,15 +346,17 @@ def final_markdown(results_dir) -> str:
             continue
         recipe = _recipe(rec.parameters)
         members = rec.extra.get("member_accuracies", [])
+        plain = rec.extra.get("plain_accuracy")
         if folder != results_dir:
             runs.setdefault((recipe, rec.networks_trained), []).append(
-                (rec.parameters["seed"], rec.test_accuracy))
+                (rec.parameters["seed"], rec.test_accuracy, plain))
         rows.append([
             "the ladder" if folder == results_dir
             else f"`{FINAL_DIR}/{folder.name}`",
             recipe, str(rec.parameters["seed"]), str(rec.networks_trained),
             f"{rec.parameter_count // rec.networks_trained:,}",
             ", ".join(pct(a) for a in members), pct(rec.test_accuracy),
+            "—" if plain is None else pct(plain),
             f"{rec.train_seconds / 60 / rec.networks_trained:.1f}",
             rec.device])
     if len(rows) < 2:
@@ -356,10 +364,14 @@ def final_markdown(results_dir) -> str:
                 f"`results/{FINAL_DIR}/` yet.\n")
     return (Table(["run", "members' recipe", "seed", "members",
                    "parameters each", "each member", "average",
-                   "train min per member", "device"],
+                   "average without tta", "train min per member", "device"],
                   rows)._repr_markdown_()
-            + "\nTest accuracy, on the 10,000 test images, of stage 12: "
-              "each member trained on all 60,000 training images.\n"
+            + "\n\nTest accuracy, on the 10,000 test images, of stage 12: "
+              "each member trained on all 60,000 training images. With "
+              "tta, each member's answer is its mean over the image and "
+              "its four one-pixel shifts, a rule chosen on held-out "
+              "training images; the average without them is recorded "
+              "beside it, watched, not chosen.\n"
             + "".join(_median_line(recipe, members, seeded)
                       for (recipe, members), seeded in sorted(runs.items())
                       if len(seeded) > 1))
@@ -367,14 +379,22 @@ def final_markdown(results_dir) -> str:
 
 def _median_line(recipe: str, members: int, seeded: list) -> str:
     """One recipe's average over its seeds: each seed's, and from three
-    seeds on their median (of two, a median is no run's figure)."""
+    seeds on their median (of two, a median is no run's figure); for
+    runs with tta, the same for their averages without it."""
     seeded = sorted(seeded)
-    each = ", ".join(f"{pct(a)} (seed {s})" for s, a in seeded)
+    each = ", ".join(f"{pct(a)} (seed {s})" for s, a, _ in seeded)
+    plain = [p for _, _, p in seeded]
     if len(seeded) < 3:
-        return f"\n{recipe} × {members}, {len(seeded)} seeds: {each}.\n"
-    median = statistics.median(a for _, a in seeded)
-    return (f"\n{recipe} × {members}, median of {len(seeded)} seeds: "
-            f"**{pct(median)}** ({each}).\n")
+        line = f"\n{recipe} × {members}, {len(seeded)} seeds: {each}"
+    else:
+        median = statistics.median(a for _, a, _ in seeded)
+        line = (f"\n{recipe} × {members}, median of {len(seeded)} seeds: "
+                f"**{pct(median)}** ({each})")
+    if None not in plain:
+        line += "; without tta: " + (
+            ", ".join(pct(p) for p in plain) if len(plain) < 3 else
+            f"median {pct(statistics.median(plain))}")
+    return line + ".\n"
 
 
 def _inside(accuracy: float, low: float, high: float, runs: int) -> str:
