@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_talk import evidence, files, results, tables, talk
+from mnist_talk import evidence, files, results, search, tables, talk
 
 RESULTS = files.RESULTS
 CLAIMS: list = []
@@ -356,6 +356,20 @@ def _(run):
     r = run["12_averaging"]
     members = [evidence.errors(a) for a in r.extra["member_accuracies"]]
     assert evidence.errors(r.test_accuracy) < np.mean(members), members
+
+
+@claim("12_averaging", "the shifts raised the ensemble of every recipe "
+       "trained with several seeds")
+def _(run):
+    trials = search.load(run.dir)
+    by_recipe = {}
+    for t in trials:
+        by_recipe.setdefault((t["recipe"], t["epochs"]), []).append(t)
+    several = [group for group in by_recipe.values() if len(group) > 1]
+    assert several, "no recipe with several seeds in results/search.json"
+    for group in several:
+        plain, tta = search.ensemble_scores(run.dir, group, ("plain", "tta"))
+        assert tta > plain, (group[0]["recipe"], plain, tta)
 
 
 @claim("12_averaging", "The second member saves the most errors; each one "
