@@ -258,6 +258,15 @@ def ensemble_scores(results_dir, trials: list, variants=VARIANTS) -> list:
             if all(v in p for p in probs) else None for v in variants]
 
 
+def groups(trials: list) -> dict:
+    """The trials of each recipe at each epoch count, `(recipe, epochs)`
+    to a list in the trials' order, the keys sorted."""
+    found = {}
+    for t in sorted(trials, key=lambda t: (t["recipe"], t["epochs"])):
+        found.setdefault((t["recipe"], t["epochs"]), []).append(t)
+    return found
+
+
 def pairs(trials: list) -> list:
     """Two recipes' networks averaged, as a final ensemble would mix them:
     `(recipe_a, recipe_b, epochs, [(trial_a, trial_b), ...])` for every two
@@ -265,9 +274,8 @@ def pairs(trials: list) -> list:
     seed of one goes with the next seed of the other (1 with 2, 2 with 1),
     so that no pair shares a seed: members of one seed share their
     augmentation's draws, which the final stage's members never do."""
-    by = {}
-    for t in trials:
-        by.setdefault((t["recipe"], t["epochs"]), {})[t["seed"]] = t
+    by = {key: {t["seed"]: t for t in group}
+          for key, group in groups(trials).items()}
     found = []
     for (a, epochs), (b, other) in itertools.combinations(sorted(by), 2):
         seeds = sorted(set(by[a, epochs]) & set(by.get((b, epochs), {})))
@@ -313,11 +321,8 @@ def table(results_dir=files.RESULTS) -> str:
         where = sorted({label[t["machine"]] for t in group})
         return f"{minutes:.1f} ({', '.join(where)})"
 
-    key = lambda t: (t["recipe"], t["epochs"])  # noqa: E731
-    groups = itertools.groupby(sorted(trials, key=key), key=key)
     ensembles = []
-    for (name, epochs), group in groups:
-        group = list(group)
+    for (name, epochs), group in groups(trials).items():
         seeds = ", ".join(str(t["seed"]) for t in group)
         medians = [_median(group, v) for v in variants]
         minutes = np.median([minutes_per_network(t) for t in group])

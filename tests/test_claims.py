@@ -361,11 +361,8 @@ def _(run):
 @claim("12_averaging", "the shifts raised the ensemble of every recipe "
        "trained with several seeds")
 def _(run):
-    trials = search.load(run.dir)
-    by_recipe = {}
-    for t in trials:
-        by_recipe.setdefault((t["recipe"], t["epochs"]), []).append(t)
-    several = [group for group in by_recipe.values() if len(group) > 1]
+    several = [group for group in search.groups(search.load(run.dir)).values()
+               if len(group) > 1]
     assert several, "no recipe with several seeds in results/search.json"
     for group in several:
         plain, tta = search.ensemble_scores(run.dir, group, ("plain", "tta"))
