@@ -68,6 +68,25 @@ def members_table(member_probabilities, average, labels) -> Table:
     return Table(["model", "test accuracy", "errors", "errors saved"], rows)
 
 
+def tta_table(plain_members, view_members, labels) -> Table:
+    """Each member's test errors, and their average's, from one view of
+    each image and from the mean over its shifted views (stage 12, `tta`).
+
+    The last column is what the shifted views changed: negative where
+    they saved errors.
+    """
+    pairs = [(f"member {i + 1}", p, v)
+             for i, (p, v) in enumerate(zip(plain_members, view_members))]
+    pairs.append(("average", np.mean(plain_members, axis=0),
+                  np.mean(view_members, axis=0)))
+    rows = []
+    for name, plain, views in pairs:
+        one, five = _errors(plain, labels), _errors(views, labels)
+        rows.append([name, one, five, f"{five - one:+d}"])
+    return Table(["model", "errors, one view", "errors, shifted views",
+                  "change"], rows)
+
+
 def ensemble_sizes(member_probabilities, labels) -> dict:
     """Errors of the average of every subset of members, by subset size.
 

@@ -146,6 +146,18 @@ def test_members_table_counts_the_errors_averaging_saves(tmp_path):
         results.load_predictions(tmp_path / "empty", "12_averaging")
 
 
+def test_tta_table_counts_what_the_shifted_views_change():
+    labels = np.array([0, 1, 2, 3])
+    plain = [np.eye(4, 10)[[0, 1, 2, 0]], np.eye(4, 10)[[0, 1, 1, 0]]]
+    views = [np.eye(4, 10)[[0, 1, 2, 3]], np.eye(4, 10)[[0, 2, 1, 0]]]
+    table = tables.tta_table(plain, views, labels)
+    assert [r[0] for r in table.rows] == ["member 1", "member 2", "average"]
+    assert [r[1:] for r in table.rows[:2]] == [[1, 0, "-1"], [2, 3, "+1"]]
+    # the average of each view, not of each member's change
+    assert table.rows[2][1] == tables._errors(np.mean(plain, axis=0), labels)
+    assert table.rows[2][2] == tables._errors(np.mean(views, axis=0), labels)
+
+
 def test_ensembles_table_counts_each_ensembles_errors():
     labels = np.array([0, 1, 2, 3])
     a = np.eye(4, 10)[[0, 1, 2, 0]]
