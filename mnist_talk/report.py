@@ -299,11 +299,15 @@ def _overlap(theirs: list[float], low: float, high: float) -> str:
 
 
 def _spread(accuracies: list[float]) -> str:
-    """Worst to best, and how many test errors apart."""
+    """Worst to best, and how many test errors apart; from three runs on,
+    their median too (of two, a median is no run's figure)."""
     if len(accuracies) < 2:
         return "one run"
     low, high = min(accuracies), max(accuracies)
-    return f"{pct(low)} to {pct(high)} ({_errors(high - low)})"
+    spread = f"{pct(low)} to {pct(high)} ({_errors(high - low)})"
+    if len(accuracies) >= 3:
+        spread += f", median {pct(statistics.median(accuracies))}"
+    return spread
 
 
 def _recipe(parameters: dict) -> str:

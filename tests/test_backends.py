@@ -92,3 +92,13 @@ def test_conv_costs_times_a_forward_pass_and_a_training_step():
     assert 0 < found["forward_ms"] and 0 < found["train_step_ms"]
     assert found["train_over_forward"] == round(
         found["train_step_ms"] / found["forward_ms"], 1)
+
+
+def test_three_seeds_or_more_add_their_median_to_the_spread(tmp_path, record):
+    for folder, seed, accuracy in ((".", 1, 0.9973), ("runs/tf2", 2, 0.9968),
+                                   ("runs/tf3", 3, 0.9971)):
+        results.save(tmp_path / folder, record(
+            "13_pseudo_labels", test_accuracy=accuracy,
+            parameters={"seed": seed}))
+    text = report.runs_markdown(tmp_path)
+    assert "| 99.68% to 99.73% (5 errors), median 99.71% |" in text

@@ -350,12 +350,26 @@ def _(run):
 
 
 # -- 12-13 ------------------------------------------------------------------
-@claim("12_averaging", "The average makes fewer errors than its members "
-       "make, on average")
+@claim("12_averaging", "The shifted views saved each member errors")
+def _(run):
+    r = run["12_averaging"]
+    assert r.parameters["tta"] is True
+    pairs = zip(r.extra["plain_member_accuracies"], r.extra["member_accuracies"])
+    assert all(tta > plain for plain, tta in pairs), r.extra
+
+
+@claim("12_averaging", "The average did not gain in this run: it makes more "
+       "errors with the shifts than without (second table), and more than "
+       "its members make, on average (first table). Members this good share "
+       "most of their mistakes")
 def _(run):
     r = run["12_averaging"]
     members = [evidence.errors(a) for a in r.extra["member_accuracies"]]
-    assert evidence.errors(r.test_accuracy) < np.mean(members), members
+    assert r.test_accuracy < r.extra["plain_accuracy"], r.extra
+    assert evidence.errors(r.test_accuracy) > np.mean(members), members
+    wrong = [p.argmax(axis=1) != _test_labels() for p in run.teacher_members()]
+    shared = np.logical_and.reduce(wrong).sum()
+    assert all(shared > w.sum() / 2 for w in wrong), (shared, members)
 
 
 @claim("12_averaging", "the shifts raised the ensemble of every recipe "
@@ -369,47 +383,37 @@ def _(run):
         assert tta > plain, (group[0]["recipe"], plain, tta)
 
 
-@claim("12_averaging", "The second member saves the most errors; each one "
-       "after it saves half as many or fewer")
-def _(run):
-    labels = _test_labels()
-    sizes = tables.ensemble_sizes(run.teacher_members(), labels)
-    medians = [np.median(e) for e in sizes.values()]
-    saved = -np.diff(medians)
-    assert len(saved) >= 3, saved
-    assert all(s <= saved[0] / 2 for s in saved[1:]), saved
-
-
-@claim("13_pseudo_labels", "The three students come within one error of "
-       "the five teachers. The final ensemble, which this stage reports, adds "
-       "the teachers back: in this run it makes more errors than either "
-       "group alone, so the stage ends below stage 12")
+@claim("13_pseudo_labels", "The students make more errors than their "
+       "teachers; all of them together make fewer than either group, and "
+       "that is what this stage reports: above stage 12, the best of the "
+       "series")
 def _(run):
     r = run["13_pseudo_labels"]
     students = evidence.errors(r.extra["students_accuracy"])
     teachers = evidence.errors(r.extra["teachers_accuracy"])
     final = evidence.errors(r.test_accuracy)
-    assert abs(students - teachers) <= 1, (students, teachers)
-    assert final > max(students, teachers), (final, students, teachers)
-    assert r.test_accuracy < run["12_averaging"].test_accuracy
+    assert students > teachers, (students, teachers)
+    assert final < min(students, teachers), (final, students, teachers)
     assert r.extra["teachers_accuracy"] == run["12_averaging"].test_accuracy
-    assert r.parameters["members"] == 3
-    assert run["12_averaging"].parameters["members"] == 5
+    assert r.test_accuracy > run["12_averaging"].test_accuracy
+    assert all(r.test_accuracy > run[st.id].test_accuracy
+               for st in talk.stages.STAGES[:-1])
 
 
-@claim("13_pseudo_labels", "At equal size (second table) the students make "
-       "fewer errors than as many teachers, one network or three: in this "
-       "run about the talk's \"10–15%\"")
+@claim("13_pseudo_labels", "Network for network (second table), the "
+       "students make more errors than as many teachers")
 def _(run):
     r = run["13_pseudo_labels"]
     labels = _test_labels()
-    sizes = tables.ensemble_sizes(run.teacher_members(), labels)
+    teachers = tables.ensemble_sizes(run.teacher_members(), labels)
     students = [evidence.errors(a) for a in r.extra["member_accuracies"]]
-    k = len(students)
-    for without, with_ in ((np.median(sizes[1]), np.median(students)),
-                           (np.median(sizes[k]),
-                            evidence.errors(r.extra["students_accuracy"]))):
-        assert 0.08 <= (without - with_) / without <= 0.2, (without, with_)
+    # one network: the median student against the median teacher
+    assert np.median(students) > np.median(teachers[1]), (students, teachers)
+    # all the teachers (two) against all the students (three): the
+    # students' subsets of two are not recorded, their whole group is
+    assert len(teachers) < r.parameters["members"]
+    assert (evidence.errors(r.extra["students_accuracy"])
+            > np.median(teachers[len(teachers)])), teachers
 
 
 def _test_labels():
@@ -439,7 +443,7 @@ def test_every_what_we_see_has_a_claim_or_no_number():
 
 
 @pytest.mark.parametrize("stage_id, field, value, phrase", [
-    ("13_pseudo_labels", "test_accuracy", 0.9990, "ends below stage 12"),
+    ("13_pseudo_labels", "test_accuracy", 0.9960, "above stage 12"),
     ("05_convolutions", "test_accuracy", 0.9700, "clearly fewer mistakes"),
     ("11_annealing", "test_accuracy", 0.9900, "does better still"),
 ])
