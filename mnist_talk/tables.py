@@ -55,7 +55,7 @@ def members_table(member_probabilities, average, labels) -> Table:
     """Each member's test accuracy and errors beside their average's.
 
     Introduced in stage 12. The last column is how many fewer errors the
-    average makes than the members' mean error count.
+    average makes than the members' mean error count (or how many more).
     """
     errors = [_errors(p, labels) for p in member_probabilities]
     rows = [[f"member {i + 1}", f"{1 - e / len(labels):.2%}", e, ""]
@@ -63,8 +63,9 @@ def members_table(member_probabilities, average, labels) -> Table:
     mean_errors = float(np.mean(errors))
     ensemble = _errors(average, labels)
     saving = 1 - ensemble / mean_errors if mean_errors else 0.0
+    fewer = "fewer" if saving >= 0 else "more"
     rows.append(["average", f"{1 - ensemble / len(labels):.2%}", ensemble,
-                 f"{saving:.0%} fewer than a member's {mean_errors:.1f}"])
+                 f"{abs(saving):.0%} {fewer} than a member's {mean_errors:.1f}"])
     return Table(["model", "test accuracy", "errors", "errors saved"], rows)
 
 

@@ -138,6 +138,9 @@ def test_members_table_counts_the_errors_averaging_saves(tmp_path):
                                   labels)
     assert [r[2] for r in table.rows] == [1, 1, 0]
     assert table.rows[-1][3].startswith("100% fewer")
+    # an average worse than its members says "more", not "-50% fewer"
+    worse = tables.members_table([a, a], np.eye(4, 10)[[1, 0, 2, 3]], labels)
+    assert worse.rows[-1][3] == "100% more than a member's 1.0"
     target = results.save_predictions(tmp_path, "12_averaging", average)
     assert target.name == "12_averaging_predictions.npz"
     assert np.allclose(results.load_predictions(tmp_path, "12_averaging"),
