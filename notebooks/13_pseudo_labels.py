@@ -154,7 +154,8 @@ tables.members_table(student_probabilities, students, mnist.y_test)
 # every network, stage 12's and this stage's alike, each with one vote.
 
 # %% slideshow={"slide_type": "fragment"}
-teachers = results.load(results_dir, "12_averaging").parameters["members"]
+twelve = results.load(results_dir, "12_averaging")
+teachers = twelve.parameters["members"]
 final = (teachers * teacher + members * students) / (teachers + members)
 tables.ensembles_table({"stage 12's teachers": (teacher, teachers),
                         "the students": (students, members),
@@ -203,7 +204,7 @@ evidence.dips(run.history)
 
 # %% slideshow={"slide_type": "fragment"}
 run.finish(tables.accuracy(final, mnist.y_test),
-           (teachers + members) * model.count_params(),
+           twelve.parameter_count + members * model.count_params(),
            member_accuracies=[tables.accuracy(p, mnist.y_test)
                               for p in student_probabilities],
            students_accuracy=tables.accuracy(students, mnist.y_test),

@@ -460,3 +460,13 @@ def test_a_changed_result_breaks_its_claim(tmp_path, stage_id, field, value,
     check(Run(RESULTS))  # holds on the committed results ...
     with pytest.raises(AssertionError):
         check(Run(tmp_path / "results"))  # ... and not on the changed ones
+
+
+def test_stage_13_counts_its_teachers_weights_and_its_students():
+    """The final ensemble's size: stage 12's members, whatever their width,
+    plus the students, each a stage-11 network."""
+    run = Run(RESULTS)
+    r = run["13_pseudo_labels"]
+    assert r.parameter_count == (run["12_averaging"].parameter_count
+                                 + r.parameters["members"]
+                                 * run["11_annealing"].parameter_count)
