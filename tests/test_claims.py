@@ -350,6 +350,29 @@ def _(run):
 
 
 # -- 12-13 ------------------------------------------------------------------
+@claim("12_averaging", "and half the dropout beat stage 11's alone, and "
+       "their average beat every other recipe's and pair's")
+def _(run):
+    trials = search.load(run.dir)
+    by = search.groups(trials)
+    chosen = by["wide-half-dropout", 20]
+
+    def single(group):
+        return np.median([search.ensemble_scores(run.dir, [t], ["tta"])[0]
+                          for t in group])
+
+    assert single(chosen) > single(by["stage-11", 20])
+    best, = search.ensemble_scores(run.dir, chosen, ["tta"])
+    others = [search.ensemble_scores(run.dir, g, ["tta"])[0]
+              for key, g in by.items()
+              if key != ("wide-half-dropout", 20) and len(g) > 1]
+    others += [np.median([search.ensemble_scores(run.dir, list(pair),
+                                                 ["tta"])[0]
+                          for pair in matched])
+               for _, _, _, matched in search.pairs(trials)]
+    assert others and best > max(others), (best, max(others))
+
+
 @claim("12_averaging", "The shifted views saved each member errors")
 def _(run):
     r = run["12_averaging"]
