@@ -356,12 +356,8 @@ def _(run):
     trials = search.load(run.dir)
     by = search.groups(trials)
     chosen = by["wide-half-dropout", 20]
-
-    def single(group):
-        return np.median([search.ensemble_scores(run.dir, [t], ["tta"])[0]
-                          for t in group])
-
-    assert single(chosen) > single(by["stage-11", 20])
+    assert (search._median(chosen, "tta")
+            > search._median(by["stage-11", 20], "tta"))
     best, = search.ensemble_scores(run.dir, chosen, ["tta"])
     others = [search.ensemble_scores(run.dir, g, ["tta"])[0]
               for key, g in by.items()
@@ -390,7 +386,8 @@ def _(run):
     members = [evidence.errors(a) for a in r.extra["member_accuracies"]]
     assert r.test_accuracy < r.extra["plain_accuracy"], r.extra
     assert evidence.errors(r.test_accuracy) > np.mean(members), members
-    wrong = [p.argmax(axis=1) != _test_labels() for p in run.teacher_members()]
+    labels = _test_labels()
+    wrong = [p.argmax(axis=1) != labels for p in run.teacher_members()]
     shared = np.logical_and.reduce(wrong).sum()
     assert all(shared > w.sum() / 2 for w in wrong), (shared, members)
 
