@@ -164,8 +164,8 @@ evidence.summary(results_dir, "10_augmentation", history, before="09_dropout")
 #   on while training. The network has to learn what a digit is, not what
 #   the training set looks like.
 # - Ten epochs at a constant rate are not enough to cash that in: the last
-#   one ends within a few errors of stage 09's, less than the jumps between
-#   its own last epochs (the ranges above). More epochs and a falling rate
+#   one ends within a few errors of stage 09's, no more than its own last
+#   three epochs move (the ranges above). More epochs and a falling rate
 #   do it: stage 11.
 
 # %% [markdown] slideshow={"slide_type": "slide"}

@@ -194,8 +194,7 @@ evidence.curves(control_history)
 #   schedule.
 # - At the end of the schedule the rate is tiny and the test accuracy
 #   settles ("over the last 3 epochs", In numbers). The control's last
-#   epochs move more (its line below the curves), and all of them stay
-#   below the schedule's.
+#   epochs (its line below the curves) all stay below the schedule's.
 # - The accuracy we report is the final epoch's, not the best one seen
 #   along the way.
 

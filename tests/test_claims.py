@@ -318,12 +318,12 @@ def _(run):
 
 
 @claim("10_augmentation", "the last one ends within a few errors of stage "
-       "09's, less than the jumps between")
+       "09's, no more than its own last three epochs move")
 def _(run):
     last = run.history("10_augmentation")["val_accuracy"][-3:]
     gap = run.errors("10_augmentation") - run.errors("09_dropout")
     spread = evidence.errors(min(last)) - evidence.errors(max(last))
-    assert abs(gap) < spread, (gap, last)
+    assert abs(gap) <= min(spread, 10), (gap, last)
 
 
 # -- 11 ---------------------------------------------------------------------
@@ -337,15 +337,13 @@ def _(run):
 
 @claim("11_annealing", "At the end of the schedule the rate is tiny and the "
        "test accuracy settles (\"over the last 3 epochs\", In numbers). The "
-       "control's last epochs move more (its line below the curves), and all "
-       "of them stay below the schedule's")
+       "control's last epochs (its line below the curves) all stay below the "
+       "schedule's")
 def _(run):
     annealed = run.history("11_annealing")["val_accuracy"][-3:]
     control = run["11_annealing"].extra["control"]
     constant = control["history"]["val_accuracy"][-3:]
     assert max(annealed) - min(annealed) <= 0.001, annealed
-    assert max(constant) - min(constant) > max(annealed) - min(annealed), (
-        annealed, constant)
     assert min(annealed) > max(constant), (annealed, constant)
 
 

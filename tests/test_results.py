@@ -321,3 +321,14 @@ def test_final_block_sets_chosen_recipes_beside_the_ladders_stage_12(
               f"{report.FINAL_START}\n{report.FINAL_END}\n")
     assert "`final/wide2-seed1` | wide" in report.replace_ladder(readme,
                                                                  tmp_path)
+
+
+def test_the_readme_says_how_long_the_series_took():
+    """'under an hour' holds for the committed run's wall minutes, which
+    the ladder's line sums (`results/run.json`)."""
+    text = (files.ROOT / "README.md").read_text()
+    stages = results.load_run(files.RESULTS)["stages"]
+    minutes = sum(s["wall_seconds"] for s in stages.values()) / 60
+    assert len(stages) == 13
+    assert "On 2 CPU cores it takes under an hour" in text
+    assert minutes < 60, minutes
