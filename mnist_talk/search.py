@@ -9,6 +9,13 @@ network's probabilities over the image and its four one-pixel shifts). A
 recipe whose learning rate restarts (`Recipe.cycles`) gives two more: the
 networks that end its cycles, averaged (a snapshot ensemble), alone and
 with test-time augmentation.
+A student recipe (`Recipe.teachers`) is stage 13 on held-out images: it
+pseudo-labels the validation images with its teachers' mean (their
+shifted views, as stage 12 averages), keeps those the teachers are sure
+of, fits on the 50,000 and copies of the kept images, and is scored with
+its teachers, each network one vote, as stage 13 scores its final
+ensemble; beside it, the same teachers with networks of the recipe it
+trains like that saw no pseudo-labels.
 The trial's row goes to `results/search.json`, with its minutes and the
 machine it ran on; its validation probabilities go to `results/search/`,
 so that ensembles of trials are scored too, without training again.
@@ -33,7 +40,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import data, devices, files, live, models, session, tables
+from . import (data, devices, files, live, models, normalization, session,
+               tables)
 
 SEARCH_FILE = "search.json"
 SEARCH_DIR = "search"
@@ -63,6 +71,12 @@ class Recipe:
     norm_each_conv: bool = False
     affine: bool = True
     dropout: tuple = models.TALK_DROPOUT
+    #: A student's teachers (trial names) and the recipe it trains like
+    #: (`like`, for the control: those networks without pseudo-labels).
+    teachers: tuple = ()
+    like: str = ""
+    confidence: float = 0.99
+    copies: int = 2
 
     def build(self, mean, std, epochs, steps_per_epoch, seed):
         return models.annealed_vgg(mean, std, epochs, steps_per_epoch,
@@ -73,6 +87,13 @@ class Recipe:
                                    affine=self.affine,
                                    dropout=self.dropout)
 
+
+#: Stage 12's members on held-out images: the chosen recipe, two seeds.
+STAGE_12_TEACHERS = ("wide-half-dropout-e20-seed1",
+                     "wide-half-dropout-e20-seed2")
+#: The teachers' probabilities a student learns from and votes beside:
+#: their shifted views, as stage 12's members predict.
+TEACHER_VARIANT = "tta"
 
 RECIPES = {r.name: r for r in (
     Recipe("stage-11", "stage 11's network: 7, 14, 28, 56 filters"),
@@ -105,6 +126,19 @@ RECIPES = {r.name: r for r in (
     Recipe("wide-half-dropout", "16, 32, 64, 128 filters; half the talk's "
            "dropout, as eights-half-dropout", (16, 32, 64, 128),
            dropout=tuple(r / 2 for r in models.TALK_DROPOUT)),
+    Recipe("stage-11-student", "stage 13 as it is set: stage 11's network, "
+           "fitted beside two copies of the held-out images that two "
+           "wide-half-dropout teachers (seeds 1, 2; stage 12's members) "
+           "label with 0.99 or more", teachers=STAGE_12_TEACHERS,
+           like="stage-11"),
+    Recipe("stage-11-student-all", "stage-11-student, every held-out image "
+           "pseudo-labelled (the talk's confidence 0)",
+           teachers=STAGE_12_TEACHERS, like="stage-11", confidence=0.0),
+    Recipe("wide-student", "stage-11-student with the teachers' own "
+           "recipe, 16, 32, 64, 128 filters and half the dropout",
+           (16, 32, 64, 128),
+           dropout=tuple(r / 2 for r in models.TALK_DROPOUT),
+           teachers=STAGE_12_TEACHERS, like="wide-half-dropout"),
 )}
 
 
@@ -183,8 +217,23 @@ def run_trial(recipe_name: str, seed: int, epochs: int = 20,
                           f"{chosen.cycles}, not {epochs}")
     mnist = data.prepare()
     split = mnist.holdout(validation_size, train_size)
+    x_fit, y_fit, pseudo = split.x, split.y_hot, {}
+    if chosen.teachers:
+        teacher = teachers_mean(results_dir, chosen, seed, split.y_val)
+        keep = teacher.max(axis=1) >= chosen.confidence
+        labels = teacher.argmax(axis=1)
+        x_fit = np.concatenate([split.x] + [split.x_val[keep]] * chosen.copies)
+        y_fit = np.concatenate(
+            [split.y_hot] + [normalization.one_hot(labels[keep])]
+            * chosen.copies)
+        # the held-out labels only count the wrong pseudo-labels, to show
+        pseudo = {"teachers": list(chosen.teachers),
+                  "confidence": chosen.confidence, "copies": chosen.copies,
+                  "pseudo_labelled": int(keep.sum()),
+                  "pseudo_wrong": int((labels[keep] != split.y_val[keep])
+                                      .sum())}
     session.seed_everything(seed)
-    steps = -(-len(split.x) // batch_size)
+    steps = -(-len(x_fit) // batch_size)
     model = chosen.build(mnist.mean, mnist.std, epochs, steps, seed)
     ends = []  # the weights that end each cycle; the last: as trained
     cycle = epochs // chosen.cycles
@@ -203,7 +252,7 @@ def run_trial(recipe_name: str, seed: int, epochs: int = 20,
 
     started = time.perf_counter()
     clock = live.epoch_clock(keep_trained)
-    model.fit(split.x, split.y_hot, epochs=epochs, batch_size=batch_size,
+    model.fit(x_fit, y_fit, epochs=epochs, batch_size=batch_size,
               verbose=0, callbacks=[clock])
     minutes = (time.perf_counter() - started) / 60
     probs = dict(zip(("ema", "ema_tta"), scored()))
@@ -222,7 +271,7 @@ def run_trial(recipe_name: str, seed: int, epochs: int = 20,
                             **{k: v.astype("float16")
                                for k, v in probs.items()})
     row = {"trial": name, "recipe": chosen.name, "seed": seed,
-           "epochs": epochs, "fit_images": len(split.x),
+           "epochs": epochs, "fit_images": len(split.x), **pseudo,
            "validation_images": len(split.x_val),
            "parameter_count": model.count_params(),
            "validation_accuracy": {k: tables.accuracy(probs[k], split.y_val)
@@ -241,6 +290,35 @@ def run_trial(recipe_name: str, seed: int, epochs: int = 20,
     return row
 
 
+def teachers_mean(results_dir, chosen: Recipe, seed: int,
+                  y_val: np.ndarray) -> np.ndarray:
+    """A student recipe's teachers' mean validation probabilities
+    (`TEACHER_VARIANT`), refused before any training where a teacher has
+    not run, was scored on other images, or shares the student's seed."""
+    recorded = {t["trial"]: t for t in load(results_dir)}
+    missing = [name for name in chosen.teachers if name not in recorded]
+    if missing:
+        raise SearchError(
+            f"{chosen.name} learns from {', '.join(missing)}, not in "
+            f"{Path(results_dir) / SEARCH_FILE}: run the teachers first "
+            f"(python -m mnist_talk.search run --recipe ... --seeds ...)")
+    seeds = {recorded[name]["seed"] for name in chosen.teachers}
+    if seed in seeds:
+        raise SearchError(
+            f"seed {seed} is a teacher's seed "
+            f"({', '.join(map(str, sorted(seeds)))}): a student with it "
+            f"would share its teacher's augmentation; give students other "
+            f"seeds, e.g. --seeds 11 12 13")
+    probs = [probabilities(results_dir, name) for name in chosen.teachers]
+    for name, p in zip(chosen.teachers, probs):
+        if not np.array_equal(p["y_val"], y_val):
+            raise SearchError(
+                f"{name} was scored on other held-out images than this "
+                f"trial's {len(y_val):,}: run the student with the "
+                f"teachers' validation split (the default)")
+    return np.mean([p[TEACHER_VARIANT] for p in probs], axis=0)
+
+
 def minutes_per_network(trial: dict) -> float:
     """A trial's training minutes, from its median epoch: another program
     sharing the two cores for a few epochs does not count."""
@@ -256,6 +334,13 @@ def ensemble_scores(results_dir, trials: list, variants=VARIANTS) -> list:
     return [tables.accuracy(np.mean([p[v] for p in probs], axis=0),
                             probs[0]["y_val"])
             if all(v in p for p in probs) else None for v in variants]
+
+
+def members(trials: list) -> list:
+    """The trials that are members a final ensemble could be made of:
+    all but the students (`Recipe.teachers`), which learnt from
+    pseudo-labels of the held-out images they are scored on."""
+    return [t for t in trials if "teachers" not in t]
 
 
 def groups(trials: list) -> dict:
@@ -337,7 +422,7 @@ def table(results_dir=files.RESULTS) -> str:
                              f"{len(group)} × | "
                              f"{timed(minutes * len(group), group)} | "
                              + " | ".join(map(_cell, scores)) + " |")
-    for a, b, epochs, couples in pairs(trials):
+    for a, b, epochs, couples in pairs(members(trials)):
         scores = [ensemble_scores(results_dir, list(c), variants)
                   for c in couples]
         medians = [None if None in column else float(np.median(column))
@@ -349,8 +434,9 @@ def table(results_dir=files.RESULTS) -> str:
                          f"pairs) | 2 × | "
                          f"{timed(minutes, [t for c in couples for t in c])} | "
                          + " | ".join(map(_cell, medians)) + " |")
-    mixed = [t for t in trials if t["epochs"] == max(t["epochs"]
-                                                     for t in trials)]
+    ensembles += taught_rows(results_dir, trials, variants, timed)
+    mixed = [t for t in members(trials)
+             if t["epochs"] == max(t["epochs"] for t in members(trials))]
     if len({t["recipe"] for t in mixed}) > 1:
         scores = ensemble_scores(results_dir, mixed, variants)
         minutes = sum(minutes_per_network(t) for t in mixed)
@@ -369,7 +455,61 @@ def table(results_dir=files.RESULTS) -> str:
         f"{each('fit_images')}. Minutes: the median epoch's, times the "
         f"epochs. X + Y: one network of each recipe averaged, seeds "
         f"crossed (2+1: X's seed 2 with Y's seed 1), the median over the "
-        f"pairs. Machine{'s' if len(machines) > 1 else ''}: {named}."])
+        f"pairs."
+        + (" X with its teachers: a student recipe's networks, which "
+           "learnt from pseudo-labels of these held-out images, averaged "
+           "with their teachers (the teachers' shifted views in every "
+           "column), one vote each; Y with the same teachers: as many "
+           "networks of the recipe the students train like, without "
+           "pseudo-labels." if any("teachers" in t for t in trials) else "")
+        + f" Machine{'s' if len(machines) > 1 else ''}: {named}."])
+
+
+def taught_rows(results_dir, trials: list, variants, timed) -> list:
+    """For each student recipe's seeds: the students with their teachers,
+    then the teachers with as many networks of the recipe the students
+    train like that saw no pseudo-labels (the students' seeds first,
+    never a teacher's), when the search has them: what the pseudo-labels
+    gave."""
+    by_name = {t["trial"]: t for t in trials}
+    rows = []
+    for (name, epochs), group in groups(trials).items():
+        if "teachers" not in group[0]:
+            continue
+        teachers = [by_name[n] for n in group[0]["teachers"] if n in by_name]
+        if len(teachers) < len(group[0]["teachers"]):
+            continue
+        taught = [probabilities(results_dir, t["trial"]) for t in teachers]
+        y_val = taught[0]["y_val"]
+        taught = [p[TEACHER_VARIANT] for p in taught]
+        # the students' own seeds first: the same start and augmentation
+        # draws, only the pseudo-labels apart
+        apart = {t["seed"] for t in teachers}
+        own = {t["seed"] for t in group}
+        like = sorted((t for t in groups(trials).get(
+                          (RECIPES[name].like if name in RECIPES else "",
+                           epochs), []) if t["seed"] not in apart),
+                      key=lambda t: (t["seed"] not in own, t["seed"]))
+        like = sorted(like[:len(group)], key=lambda t: t["seed"])
+        minutes = sum(minutes_per_network(t) for t in teachers)
+        for label, networks in ((f"{name} with its teachers", group),
+                                (f"{like[0]['recipe'] if like else ''} with "
+                                 "the same teachers", like)):
+            if not networks:
+                continue
+            probs = [probabilities(results_dir, t["trial"])
+                     for t in networks]
+            scores = [tables.accuracy(np.mean(taught + [p[v] for p in probs],
+                                              axis=0), y_val)
+                      if all(v in p for p in probs) else None
+                      for v in variants]
+            seeds = ", ".join(str(t["seed"]) for t in networks)
+            spent = minutes + sum(minutes_per_network(t) for t in networks)
+            rows.append(f"| {label} | {epochs} | {seeds} (ensemble) | "
+                        f"{len(teachers)} + {len(networks)} × | "
+                        f"{timed(spent, teachers + networks)} | "
+                        + " | ".join(map(_cell, scores)) + " |")
+    return rows
 
 
 def main(argv=None) -> int:

@@ -351,7 +351,7 @@ def _(run):
 @claim("12_averaging", "and half the dropout beat stage 11's alone, and "
        "their average beat every other recipe's and pair's")
 def _(run):
-    trials = search.load(run.dir)
+    trials = search.members(search.load(run.dir))
     by = search.groups(trials)
     chosen = by["wide-half-dropout", 20]
     assert (search._median(chosen, "tta")
@@ -393,7 +393,8 @@ def _(run):
 @claim("12_averaging", "the shifts raised the ensemble of every recipe "
        "trained with several seeds")
 def _(run):
-    several = [group for group in search.groups(search.load(run.dir)).values()
+    several = [group for group in search.groups(
+                   search.members(search.load(run.dir))).values()
                if len(group) > 1]
     assert several, "no recipe with several seeds in results/search.json"
     for group in several:

@@ -180,3 +180,66 @@ def test_minutes_name_the_cpu_they_were_timed_on(tmp_path):
     assert "| every recipe | 20 | all (ensemble) | 3 × | 30.0 (M1, M2) |" \
         in text
     assert text.endswith("Machines: M1: other CPU; M2: test CPU.")
+
+
+def test_students_vote_with_their_teachers_beside_a_control(
+        tmp_path, monkeypatch):
+    """A student recipe's seeds with its teachers, one vote each; the
+    control takes the recipe the students train like, skipping a seed a
+    teacher has (its augmentation would be the teacher's); students never
+    join the member recipes' pairs or the mix of every recipe."""
+    monkeypatch.setitem(search.RECIPES, "tiny-student", search.Recipe(
+        "tiny-student", "test", teachers=("eights-e20-seed1",
+                                          "eights-e20-seed2"),
+        like="stage-11"))
+    student = _fake_trial(tmp_path, "tiny-student", 11, {2})
+    student["teachers"] = ["eights-e20-seed1", "eights-e20-seed2"]
+    trials = [_fake_trial(tmp_path, "eights", 1, {0, 1}),
+              _fake_trial(tmp_path, "eights", 2, {0, 1}),
+              _fake_trial(tmp_path, "stage-11", 1, {0, 1, 2, 3}),
+              _fake_trial(tmp_path, "stage-11", 5, {0, 1, 2, 3}),
+              _fake_trial(tmp_path, "stage-11", 11, set()), student]
+    (tmp_path / search.SEARCH_FILE).write_text(
+        json.dumps({"trials": trials}))
+    text = search.table(tmp_path)
+    # image 2: the teachers give its digit 0.4 each, the student 1.0
+    assert ("| tiny-student with its teachers | 20 | 11 (ensemble) | "
+            "2 + 1 × | 30.0 | 75.00% | 75.00% | 75.00% | 75.00% |") in text
+    # stage-11's seed 1 is a teacher's; of 5 and 11 (all right, none
+    # right), the student's own seed goes
+    assert ("| stage-11 with the same teachers | 20 | 11 (ensemble) | "
+            "2 + 1 × | 30.0 | 50.00% | 50.00% | 50.00% | 50.00% |") in text
+    assert "tiny-student +" not in text and "+ tiny-student" not in text
+    assert search.members(trials) == trials[:-1]
+    assert "| every recipe | 20 | all (ensemble) | 5 × |" in text
+    assert "X with its teachers" in text
+
+
+def test_a_student_trial_fits_on_its_teachers_pseudo_labels(
+        tmp_path, monkeypatch):
+    """A tiny student: refused before training without its teachers, with
+    a teacher's seed, or on other held-out images; then it fits on the
+    fit images and two copies of the held-out ones (confidence 0: all)."""
+    quiet = open("/dev/null", "w")
+    tiny = dict(epochs=1, train_size=256, validation_size=200, batch_size=64,
+                results_dir=tmp_path, out=quiet)
+    monkeypatch.setitem(search.RECIPES, "tiny-student", search.Recipe(
+        "tiny-student", "test", (8, 16, 32, 64),
+        teachers=("eights-e1-seed1", "eights-e1-seed2"), like="eights",
+        confidence=0.0))
+    with pytest.raises(search.SearchError, match="run the teachers first"):
+        search.run_trial("tiny-student", 3, **tiny)
+    for seed in (1, 2):
+        search.run_trial("eights", seed, **tiny)
+    with pytest.raises(search.SearchError, match="teacher's seed .1, 2."):
+        search.run_trial("tiny-student", 2, **tiny)
+    with pytest.raises(search.SearchError, match="other held-out images"):
+        search.run_trial("tiny-student", 3, **dict(tiny, validation_size=300))
+    assert len(search.load(tmp_path)) == 2
+    row = search.run_trial("tiny-student", 3, **tiny)
+    assert row["teachers"] == ["eights-e1-seed1", "eights-e1-seed2"]
+    assert row["pseudo_labelled"] == 200 and row["copies"] == 2
+    assert 0 <= row["pseudo_wrong"] <= 200
+    assert row["fit_images"] == 256  # the pseudo-labelled come on top
+    assert "| tiny-student with its teachers | 1 | 3 (ensemble) |" in \
+        search.table(tmp_path)
