@@ -465,33 +465,58 @@ def table(results_dir=files.RESULTS) -> str:
         + f" Machine{'s' if len(machines) > 1 else ''}: {named}."])
 
 
+def taught(trials: list, name: str, epochs: int):
+    """A student recipe's `(teachers, students, control)` trials at
+    `epochs`, or None where the search lacks the students or a teacher.
+    The control: as many trials of the recipe the students train like,
+    without pseudo-labels, the students' own seeds first (the same start
+    and augmentation draws, only the pseudo-labels apart), never a
+    teacher's seed."""
+    by_name = {t["trial"]: t for t in trials}
+    group = groups(trials).get((name, epochs), [])
+    if not group:
+        return None
+    teachers = [by_name[n] for n in group[0]["teachers"] if n in by_name]
+    if len(teachers) < len(group[0]["teachers"]):
+        return None
+    apart = {t["seed"] for t in teachers}
+    own = {t["seed"] for t in group}
+    like = sorted((t for t in groups(trials).get(
+                      (RECIPES[name].like if name in RECIPES else "",
+                       epochs), []) if t["seed"] not in apart),
+                  key=lambda t: (t["seed"] not in own, t["seed"]))
+    return teachers, group, sorted(like[:len(group)], key=lambda t: t["seed"])
+
+
 def taught_rows(results_dir, trials: list, variants, timed) -> list:
-    """For each student recipe's seeds: the students with their teachers,
+    """For each student recipe's seeds: the teachers alone (once for each
+    set of teachers), the students with their teachers,
     then the teachers with as many networks of the recipe the students
     train like that saw no pseudo-labels (the students' seeds first,
     never a teacher's), when the search has them: what the pseudo-labels
     gave."""
-    by_name = {t["trial"]: t for t in trials}
-    rows = []
+    rows, shown = [], set()
     for (name, epochs), group in groups(trials).items():
         if "teachers" not in group[0]:
             continue
-        teachers = [by_name[n] for n in group[0]["teachers"] if n in by_name]
-        if len(teachers) < len(group[0]["teachers"]):
+        found = taught(trials, name, epochs)
+        if found is None:
             continue
-        taught = [probabilities(results_dir, t["trial"]) for t in teachers]
-        y_val = taught[0]["y_val"]
-        taught = [p[TEACHER_VARIANT] for p in taught]
-        # the students' own seeds first: the same start and augmentation
-        # draws, only the pseudo-labels apart
-        apart = {t["seed"] for t in teachers}
-        own = {t["seed"] for t in group}
-        like = sorted((t for t in groups(trials).get(
-                          (RECIPES[name].like if name in RECIPES else "",
-                           epochs), []) if t["seed"] not in apart),
-                      key=lambda t: (t["seed"] not in own, t["seed"]))
-        like = sorted(like[:len(group)], key=lambda t: t["seed"])
+        teachers, group, like = found
+        taught_by = [probabilities(results_dir, t["trial"]) for t in teachers]
+        y_val = taught_by[0]["y_val"]
+        taught_by = [p[TEACHER_VARIANT] for p in taught_by]
         minutes = sum(minutes_per_network(t) for t in teachers)
+        if tuple(group[0]["teachers"]) not in shown:  # once per teachers
+            shown.add(tuple(group[0]["teachers"]))
+            alone = tables.accuracy(np.mean(taught_by, axis=0), y_val)
+            rows.append(f"| the teachers alone | {teachers[0]['epochs']} | "
+                        + ", ".join(f"{t['recipe']} {t['seed']}"
+                                    for t in teachers)
+                        + f" (ensemble) | {len(teachers)} × | "
+                        f"{timed(minutes, teachers)} | "
+                        + " | ".join(_cell(alone if v in VARIANTS else None)
+                                     for v in variants) + " |")
         for label, networks in ((f"{name} with its teachers", group),
                                 (f"{like[0]['recipe'] if like else ''} with "
                                  "the same teachers", like)):
@@ -499,8 +524,9 @@ def taught_rows(results_dir, trials: list, variants, timed) -> list:
                 continue
             probs = [probabilities(results_dir, t["trial"])
                      for t in networks]
-            scores = [tables.accuracy(np.mean(taught + [p[v] for p in probs],
-                                              axis=0), y_val)
+            scores = [tables.accuracy(
+                          np.mean(taught_by + [p[v] for p in probs], axis=0),
+                          y_val)
                       if all(v in p for p in probs) else None
                       for v in variants]
             seeds = ", ".join(str(t["seed"]) for t in networks)

@@ -182,6 +182,13 @@ tables.equal_size_table(teacher_members, student_probabilities,
 # -p "dropout=[0.1, 0.2, 0.3, 0.4, 0.5]" -p members=5 -p tta=false
 # --out build/same`, then `python -m mnist_talk.series run --stages 13
 # --out build/same`.
+#
+# The search measured it on held-out training images instead of the test
+# images (`make search`; the README's "Toward 99.70%"): beside the same
+# two teachers, two stage-11 students did no better than two stage-11
+# networks of the same seeds that saw no pseudo-labels, and neither pair
+# beat the two teachers alone. On those images, this stage's extra
+# networks bought nothing; on the test images it gained (first table).
 
 # %% slideshow={"slide_type": "fragment"}
 evidence.dips(run.history)

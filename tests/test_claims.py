@@ -402,6 +402,57 @@ def _(run):
         assert tta > plain, (group[0]["recipe"], plain, tta)
 
 
+def _with_teachers(results_dir, teachers, networks) -> float:
+    """Validation accuracy of the teachers' shifted views averaged with
+    the networks' (tta), one vote each, as the search table scores it."""
+    probs = [search.probabilities(results_dir, t["trial"])
+             for t in teachers + networks]
+    return tables.accuracy(np.mean(
+        [p[search.TEACHER_VARIANT] for p in probs[:len(teachers)]]
+        + [p["tta"] for p in probs[len(teachers):]], axis=0),
+        probs[0]["y_val"])
+
+
+def test_readme_reads_the_search_student_rows_as_they_are():
+    """The README's reading of the search's student rows: stage-11
+    students never beat the teachers alone; the one wide student did,
+    and beat the teachers with its wide control."""
+    text = " ".join((files.ROOT / "README.md").read_text().split())
+    assert "no row with stage-11 students beat the two teachers alone" in text
+    assert "(wide-student, seed 11) did better" in text
+    trials = search.load(files.RESULTS)
+    for name in ("stage-11-student", "stage-11-student-all"):
+        teachers, group, _ = search.taught(trials, name, 20)
+        assert (_with_teachers(files.RESULTS, teachers, group)
+                <= _with_teachers(files.RESULTS, teachers, [])), name
+    teachers, group, control = search.taught(trials, "wide-student", 20)
+    assert [t["seed"] for t in group] == [11]
+    assert [t["seed"] for t in control] == [3]
+    wide = _with_teachers(files.RESULTS, teachers, group)
+    assert wide > _with_teachers(files.RESULTS, teachers, [])
+    assert wide > _with_teachers(files.RESULTS, teachers, control)
+
+
+@claim("13_pseudo_labels", "beside the same two teachers, two stage-11 "
+       "students did no better than two stage-11 networks of the same seeds "
+       "that saw no pseudo-labels, and neither pair beat the two teachers "
+       "alone")
+def _(run):
+    found = search.taught(search.load(run.dir), "stage-11-student", 20)
+    assert found, "no stage-11-student trials in results/search.json"
+    teachers, students, control = found
+    assert len(teachers) == 2 and len(students) == len(control) == 2
+    assert [t["seed"] for t in students] == [t["seed"] for t in control]
+
+    def score(networks):
+        return _with_teachers(run.dir, teachers, networks)
+    assert score(students) <= score(control), (score(students),
+                                               score(control))
+    assert max(score(students), score(control)) <= score([]), score([])
+    r = run["13_pseudo_labels"]
+    assert r.test_accuracy > run["12_averaging"].test_accuracy
+
+
 @claim("13_pseudo_labels", "The students make more errors than their "
        "teachers; all of them together make fewer than either group, and "
        "that is what this stage reports: above stage 12, the best of the "

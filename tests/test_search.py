@@ -202,6 +202,8 @@ def test_students_vote_with_their_teachers_beside_a_control(
     (tmp_path / search.SEARCH_FILE).write_text(
         json.dumps({"trials": trials}))
     text = search.table(tmp_path)
+    assert ("| the teachers alone | 20 | eights 1, eights 2 (ensemble) | "
+            "2 × | 20.0 | 50.00% | 50.00% | 50.00% | 50.00% |") in text
     # image 2: the teachers give its digit 0.4 each, the student 1.0
     assert ("| tiny-student with its teachers | 20 | 11 (ensemble) | "
             "2 + 1 × | 30.0 | 75.00% | 75.00% | 75.00% | 75.00% |") in text
