@@ -435,8 +435,9 @@ def table(results_dir=files.RESULTS) -> str:
                          f"{timed(minutes, [t for c in couples for t in c])} | "
                          + " | ".join(map(_cell, medians)) + " |")
     ensembles += taught_rows(results_dir, trials, variants, timed)
-    mixed = [t for t in members(trials)
-             if t["epochs"] == max(t["epochs"] for t in members(trials))]
+    candidates = members(trials)
+    mixed = [t for t in candidates
+             if t["epochs"] == max(t["epochs"] for t in candidates)]
     if len({t["recipe"] for t in mixed}) > 1:
         scores = ensemble_scores(results_dir, mixed, variants)
         minutes = sum(minutes_per_network(t) for t in mixed)
@@ -473,7 +474,8 @@ def taught(trials: list, name: str, epochs: int):
     and augmentation draws, only the pseudo-labels apart), never a
     teacher's seed."""
     by_name = {t["trial"]: t for t in trials}
-    group = groups(trials).get((name, epochs), [])
+    by = groups(trials)
+    group = by.get((name, epochs), [])
     if not group:
         return None
     teachers = [by_name[n] for n in group[0]["teachers"] if n in by_name]
@@ -481,20 +483,33 @@ def taught(trials: list, name: str, epochs: int):
         return None
     apart = {t["seed"] for t in teachers}
     own = {t["seed"] for t in group}
-    like = sorted((t for t in groups(trials).get(
+    like = sorted((t for t in by.get(
                       (RECIPES[name].like if name in RECIPES else "",
                        epochs), []) if t["seed"] not in apart),
                   key=lambda t: (t["seed"] not in own, t["seed"]))
     return teachers, group, sorted(like[:len(group)], key=lambda t: t["seed"])
 
 
+def with_teachers(results_dir, teachers: list, networks: list,
+                  variants=VARIANTS) -> list:
+    """Each variant's validation accuracy of the teachers' shifted views
+    (`TEACHER_VARIANT`, in every variant) averaged with the networks' in
+    that variant, one vote each, as stage 13 averages its final ensemble;
+    None for a variant that some network lacks. No networks: the
+    teachers alone."""
+    taught = [probabilities(results_dir, t["trial"]) for t in teachers]
+    probs = [probabilities(results_dir, t["trial"]) for t in networks]
+    return [tables.accuracy(np.mean([p[TEACHER_VARIANT] for p in taught]
+                                    + [p[v] for p in probs], axis=0),
+                            taught[0]["y_val"])
+            if all(v in p for p in probs) else None for v in variants]
+
+
 def taught_rows(results_dir, trials: list, variants, timed) -> list:
     """For each student recipe's seeds: the teachers alone (once for each
-    set of teachers), the students with their teachers,
-    then the teachers with as many networks of the recipe the students
-    train like that saw no pseudo-labels (the students' seeds first,
-    never a teacher's), when the search has them: what the pseudo-labels
-    gave."""
+    set of teachers), the students with their teachers, then the teachers
+    with the control (`taught`), when the search has it: what the
+    pseudo-labels gave."""
     rows, shown = [], set()
     for (name, epochs), group in groups(trials).items():
         if "teachers" not in group[0]:
@@ -503,13 +518,10 @@ def taught_rows(results_dir, trials: list, variants, timed) -> list:
         if found is None:
             continue
         teachers, group, like = found
-        taught_by = [probabilities(results_dir, t["trial"]) for t in teachers]
-        y_val = taught_by[0]["y_val"]
-        taught_by = [p[TEACHER_VARIANT] for p in taught_by]
         minutes = sum(minutes_per_network(t) for t in teachers)
         if tuple(group[0]["teachers"]) not in shown:  # once per teachers
             shown.add(tuple(group[0]["teachers"]))
-            alone = tables.accuracy(np.mean(taught_by, axis=0), y_val)
+            alone, = with_teachers(results_dir, teachers, [], VARIANTS[:1])
             rows.append(f"| the teachers alone | {teachers[0]['epochs']} | "
                         + ", ".join(f"{t['recipe']} {t['seed']}"
                                     for t in teachers)
@@ -522,13 +534,7 @@ def taught_rows(results_dir, trials: list, variants, timed) -> list:
                                  "the same teachers", like)):
             if not networks:
                 continue
-            probs = [probabilities(results_dir, t["trial"])
-                     for t in networks]
-            scores = [tables.accuracy(
-                          np.mean(taught_by + [p[v] for p in probs], axis=0),
-                          y_val)
-                      if all(v in p for p in probs) else None
-                      for v in variants]
+            scores = with_teachers(results_dir, teachers, networks, variants)
             seeds = ", ".join(str(t["seed"]) for t in networks)
             spent = minutes + sum(minutes_per_network(t) for t in networks)
             rows.append(f"| {label} | {epochs} | {seeds} (ensemble) | "

@@ -403,14 +403,9 @@ def _(run):
 
 
 def _with_teachers(results_dir, teachers, networks) -> float:
-    """Validation accuracy of the teachers' shifted views averaged with
-    the networks' (tta), one vote each, as the search table scores it."""
-    probs = [search.probabilities(results_dir, t["trial"])
-             for t in teachers + networks]
-    return tables.accuracy(np.mean(
-        [p[search.TEACHER_VARIANT] for p in probs[:len(teachers)]]
-        + [p["tta"] for p in probs[len(teachers):]], axis=0),
-        probs[0]["y_val"])
+    """The teachers with the networks, each on its shifted views, as the
+    search table's tta column scores them."""
+    return search.with_teachers(results_dir, teachers, networks, ["tta"])[0]
 
 
 def test_readme_reads_the_search_student_rows_as_they_are():
