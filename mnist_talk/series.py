@@ -314,11 +314,40 @@ def run(ids: list[str], overrides: dict, out: Path | None = None) -> Path:
     return out
 
 
+#: The slide types a slideshow (RISE, the static decks) does not show.
+HIDDEN = ("skip", "notes")
+
+
+def shown(cell) -> bool:
+    """Whether a slideshow shows `cell`, so a speaker can run it there."""
+    return cell.get("metadata", {}).get("slideshow", {}).get(
+        "slide_type") not in HIDDEN
+
+
+def hidden_code(nb) -> list[int]:
+    """The indices of the code cells a slideshow does not show."""
+    return [i for i, c in enumerate(nb.cells)
+            if c.cell_type == "code" and not shown(c)]
+
+
+def slides_only(nb):
+    """A copy of `nb` without the code cells its slideshow hides: what a
+    speaker presenting from the slides can run, in the same order."""
+    copy = nbformat.from_dict(nb)
+    copy.cells = [c for i, c in enumerate(nb.cells)
+                  if i not in set(hidden_code(nb))]
+    return copy
+
+
 def prepare_smoke(out: Path, ids: list[str] | None = None) -> list[Path]:
     """Copies of the notebooks with smoke parameters injected, not executed.
 
     nbval then executes each once and compares the cells tagged
-    `nbval-check-output` with the committed full run's outputs.
+    `nbval-check-output` with the committed full run's outputs. A notebook
+    whose slideshow hides a code cell also gets `NN_slug.slides.ipynb`,
+    the same copy without those cells, which nbval executes after it: the
+    run a speaker makes from the slides alone. (A notebook that hides no
+    code cell is that run already.)
     """
     made = []
     results_dir = str(out.resolve() / "results")
@@ -328,6 +357,11 @@ def prepare_smoke(out: Path, ids: list[str] | None = None) -> list[Path]:
         target = out / f"{sid}.ipynb"
         _execute(sid, target, parameters, prepare_only=True, log_output=False)
         made.append(target)
+        nb = nbformat.read(target, as_version=4)
+        if hidden_code(nb):
+            slides = out / f"{sid}.slides.ipynb"
+            nbformat.write(slides_only(nb), slides)
+            made.append(slides)
     for sid in solution_ids(ids):
         parameters = stages.practice_smoke_parameters(sid)
         check_known(sid, parameters, solutions=True)

@@ -88,16 +88,14 @@ packaged = models.vgg(mnist.mean, mnist.std)
  == [type(layer).__name__ for layer in packaged.layers],
  model.count_params(), packaged.count_params())
 
-# %% slideshow={"slide_type": "skip"}
-model.compile(optimizer="adam", loss="categorical_crossentropy",
-              metrics=["accuracy"])
-
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Training
 #
 # Adam, four epochs as in the talk, batches of 64.
 
 # %% slideshow={"slide_type": "fragment"}
+model.compile(optimizer="adam", loss="categorical_crossentropy",
+              metrics=["accuracy"])
 history = model.fit(
     mnist.x_train[:train_size], mnist.y_train_hot[:train_size],
     epochs=epochs, batch_size=batch_size,

@@ -191,3 +191,37 @@ def test_a_killed_run_leaves_nothing_half_written(tmp_path):
     assert proc.wait(timeout=60) != 0
     assert list(out.iterdir()) in ([], [out / "results"])
     assert not (out / "results" / "01_linear.json").exists()
+
+
+def test_every_deck_runs_from_its_slides_alone(tmp_path):
+    """A speaker runs only the code cells the slideshow shows, in order, in
+    a fresh kernel. `make test` executes that for all 13 decks at smoke
+    settings: a deck that hides no code cell is its own smoke notebook; one
+    that hides some gets a `.slides.ipynb` copy without them, which nbval
+    executes after it."""
+    made = series.prepare_smoke(tmp_path)
+    names = {p.name for p in made}
+    hiding = []
+    for sid in series.notebook_ids():
+        full = nbformat.read(tmp_path / f"{sid}.ipynb", as_version=4)
+        hidden = series.hidden_code(full)
+        slides = tmp_path / f"{sid}.slides.ipynb"
+        if not hidden:
+            assert slides.name not in names, sid
+            continue
+        hiding.append(sid)
+        assert slides.name in names, f"{sid} hides code, but has no slides copy"
+        copy = nbformat.read(slides, as_version=4)
+        shown = [c.source for c in full.cells
+                 if c.cell_type == "code" and series.shown(c)]
+        assert [c.source for c in copy.cells if c.cell_type == "code"] == shown
+        # the smoke parameters papermill injected are among what runs
+        assert any("injected-parameters" in c.metadata.get("tags", [])
+                   for c in copy.cells), sid
+    # the training cells are never the hidden ones
+    for sid in series.notebook_ids():
+        nb = nbformat.read(files.NOTEBOOKS / f"{sid}.ipynb", as_version=4)
+        for i in series.hidden_code(nb):
+            src = nb.cells[i].source
+            assert ".fit(" not in src and ".compile(" not in src, (sid, i)
+    print(f"decks hiding code cells (run again from their slides): {hiding}")
