@@ -61,7 +61,8 @@ help:
 	@echo "make which-venv  the venv, lock and Python that make uses (PYTHON=3.13, BACKEND=jax, GPU=1)"
 	@echo "make slides  render every executed notebook as an offline reveal.js deck in slides/,"
 	@echo "             check that every slide fits 1280x720, contact sheets in build/slides/"
-	@echo "make present JupyterLab with RISE on copies in build/present, to present live (RESET=1 starts over)"
+	@echo "make present JupyterLab with RISE on copies in build/present, to present live (RESET=1 starts over;"
+	@echo "             LIVE=1: about a minute per training cell; ARGS='-p epochs=2 --no-browser --port=8890')"
 
 # What make would use here: the venv, the lock it installs, the Python.
 which-venv:
@@ -177,9 +178,12 @@ sync: venv
 # JupyterLab with RISE on copies of the notebooks in build/present/ (and of
 # results/ in build/results/): presenting never changes a tracked file. A copy
 # changed live is kept until the committed notebook is newer; RESET=1 (or
-# deleting build/present) starts again from the committed ones.
+# deleting build/present) starts again from the committed ones. LIVE=1 sets
+# each copy's live settings (a training cell in about a minute on a laptop);
+# ARGS passes -p NAME=VALUE and JupyterLab's own options (--no-browser,
+# --port=8890).
 lab present: venv data
-	$(BIN)/python -m mnist_talk.present $(if $(RESET),--reset)
+	$(BIN)/python -m mnist_talk.present $(if $(RESET),--reset) $(if $(LIVE),--live) $(ARGS)
 
 # What the decks load, pinned by slides/package-lock.json and copied next to
 # them, so that they open with no network. Not in git: `make slides` makes it.

@@ -89,6 +89,8 @@ class Session:
     outside: list[str] = field(default_factory=list)
     #: Uncaught JavaScript errors of the page.
     errors: list[str] = field(default_factory=list)
+    #: What the page and its frames logged as errors on the console.
+    console: list[str] = field(default_factory=list)
 
 
 def is_local(url: str) -> bool:
@@ -128,6 +130,8 @@ def open_page(viewport: dict | None = None, executable: str | None = None):
             session.page = context.new_page()
             session.page.on("pageerror",
                             lambda e: session.errors.append(str(e)))
+            session.page.on("console", lambda m: m.type == "error"
+                            and session.console.append(m.text))
             yield session
         finally:
             browser.close()

@@ -15,6 +15,7 @@ when no notebook is watching (a script, a test).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import time
@@ -101,12 +102,15 @@ class Board:
     """
 
     def __init__(self, epochs: int, runs: int = 1,
-                 talk_accuracy: float | None = None):
+                 talk_accuracy: float | None = None, full_run=None):
         self.epochs, self.runs = epochs, runs
         self.talk_accuracy = talk_accuracy
+        self.full_run = full_run  # the committed run, when this one differs
         self.histories: dict[str, dict] = {}
         self.train_seconds = 0.0
         self.epochs_run = 0
+        self.phase_seconds = 0.0  # steps after a training (`phase`)
+        self.phases_run = 0
         self._status = self._figure = None
         self._live = _in_notebook()
         self._log = os.environ.get(LOG_VARIABLE)
@@ -167,18 +171,77 @@ class Board:
             board._show(board._line(label, index + 1, logs), draw=True)
 
         def end(clock):
-            board._show(board._line(label, None), draw=False)
+            # when each training is followed by a phase, the last line
+            # waits for the last phase
+            more = board.phases_run > 0
+            board._show(board._line(label, None, more=more), draw=False)
 
         return epoch_clock(on_begin=begin, on_epoch=epoch, on_end=end)
 
-    def _line(self, label: str, epoch: int | None, logs=None) -> str:
-        """The status line: where training is, and how long is left."""
-        spent = _duration(self.train_seconds)
+    @contextlib.contextmanager
+    def phase(self, what: str, steps: int = 1):
+        """A step after a training (predicting, averaging), on the status
+        line with its own progress; yields `step()`, called as each of its
+        `steps` is done. Each training is taken to be followed by one."""
+        label = list(self.histories)[-1] if self.histories else ""
+        started, done = time.perf_counter(), 0
+
+        def show():
+            elapsed = time.perf_counter() - started
+            per_step = elapsed / done if done else None
+            left = self._left(phases_after=1)
+            if per_step is not None and left is not None:
+                left += per_step * (steps - done)
+            where = (f"{label}, {len(self.histories)} of {self.runs} · "
+                     if self.runs > 1 else "")
+            line = (f"{where}{what}: {done} of {steps} · "
+                    f"{_duration(self._spent() + elapsed)} so far")
+            if done and left is not None:
+                line += f" · about {_duration(left)} left"
+            self._show(line, draw=False)
+
+        def step():
+            nonlocal done
+            done += 1
+            show()
+
+        show()
+        yield step
+        seconds = time.perf_counter() - started
+        self.phase_seconds += seconds
+        self.phases_run += 1
+        self._emit(f"{label + ': ' if label else ''}{what} in "
+                   f"{_duration(seconds)}")
+        last = len(self.histories) == self.runs and self.phases_run >= self.runs
+        self._show(self._line(label, None, more=not last), draw=False)
+
+    def _spent(self) -> float:
+        return self.train_seconds + self.phase_seconds
+
+    def _left(self, phases_after: int = 0) -> float | None:
+        """Seconds left for the epochs and phases still to come, beyond
+        the current phase (`phases_after` = 1 while one runs)."""
+        if not self.epochs_run:
+            return None
+        left = (self.train_seconds / self.epochs_run
+                * (self.runs * self.epochs - self.epochs_run))
+        if self.phases_run:
+            todo = self.runs - self.phases_run - phases_after
+            left += self.phase_seconds / self.phases_run * max(todo, 0)
+        return left
+
+    def _line(self, label: str, epoch: int | None, logs=None,
+              more: bool = False) -> str:
+        """The status line: where training is, and how long is left.
+        `more`: a training has ended, but a phase follows it."""
+        spent = _duration(self._spent())
         where = (f"{label}, {len(self.histories)} of {self.runs} · "
                  if self.runs > 1 else "")
-        if epoch is None:  # a training has ended
-            if len(self.histories) < self.runs:
-                return f"{where}done · {spent} so far"
+        if epoch is None:  # a training (or the phase after it) has ended
+            if len(self.histories) < self.runs or more:
+                left = self._left()
+                return (f"{where}done · {spent} so far" + (
+                    f" · about {_duration(left)} left" if left else ""))
             what = (f"{self.runs} × {self.epochs} epochs" if self.runs > 1
                     else f"{self.epochs_run} epochs")
             h = self.histories[label]
@@ -187,11 +250,16 @@ class Board:
                     if h.get(key)]
             if self.runs > 1 and last:
                 last[0] = f"{label}: {last[0]}"
-            return " · ".join([f"trained {what} in {spent}"] + last)
+            done = f"trained {what} in {_duration(self.train_seconds)}"
+            if self.phases_run:
+                done += f", then {_duration(self.phase_seconds)} after it"
+            if self.full_run is not None:
+                last.append(f"the full run: {self.full_run.test_accuracy:.2%}"
+                            f" after {self.full_run.settings_text()}")
+            return " · ".join([done] + last)
         if not epoch:
             return f"{where}epoch 0 of {self.epochs} · {spent} so far"
-        left = (self.train_seconds / self.epochs_run
-                * (self.runs * self.epochs - self.epochs_run))
+        left = self._left()
         test = (logs or {}).get("val_accuracy")
         acc = f" · test acc {float(test):.2%}" if test is not None else ""
         return (f"{where}epoch {epoch} of {self.epochs}{acc} · {spent} so "

@@ -23,6 +23,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shutil
 import sys
@@ -30,9 +31,11 @@ from pathlib import Path
 
 import jupytext
 import nbformat
+from papermill.parameterize import parameterize_notebook
 
-from . import series
-from .files import BUILD, NOTEBOOKS, RESULTS, ROOT, atomic_write
+from . import results, series, stages
+from .files import (BUILD, NOTEBOOKS, RESULTS, ROOT, atomic_write, read_json,
+                    write_json)
 
 PRESENT = BUILD / "present"
 
@@ -115,16 +118,74 @@ def _newer(src: Path, dst: Path) -> bool:
     return not dst.exists() or src.stat().st_mtime > dst.stat().st_mtime
 
 
-def _unpaired(src: Path) -> str:
+def _full_run_slide(cell, record) -> nbformat.NotebookNode:
+    """A sub-slide that shows a training cell's committed output: what the
+    full run printed and drew, still there when the live run differs,
+    fails or is interrupted."""
+    lines = ["## The full run, as committed", ""]
+    if record is not None:
+        lines += [f"{record.settings_text()}, "
+                  f"{record.train_seconds / 60:.1f} min of training on "
+                  f"{record.device} (`make talk`). The cell before ran at "
+                  "this presentation's live settings.", ""]
+    attachments = {}
+    for output in cell.get("outputs", []):
+        data = output.get("data", {})
+        if "image/png" in data:
+            name = f"full-run-{len(attachments) + 1}.png"
+            attachments[name] = {"image/png": data["image/png"]}
+            lines += [f"![the full run's curves](attachment:{name})", ""]
+        elif "text/markdown" in data:
+            lines += ["".join(data["text/markdown"]), ""]
+        elif output.get("output_type") == "stream":
+            lines += ["```", "".join(output["text"]).rstrip(), "```", ""]
+    slide = nbformat.v4.new_markdown_cell("\n".join(lines).rstrip() + "\n")
+    slide.metadata["slideshow"] = {"slide_type": "subslide"}
+    slide.metadata["tags"] = ["full-run"]
+    if attachments:
+        slide["attachments"] = attachments
+    return slide
+
+
+def _live(nb, sid: str, parameters: dict):
+    """`nb` at other settings: papermill injects `parameters` after its
+    parameters cell (shown on the Setup slide, under the defaults), and each
+    training cell (one that calls `run.live`) is followed by a sub-slide
+    with its committed output."""
+    for cell in nb.cells:  # papermill reads every cell's tags
+        cell.metadata.setdefault("tags", [])
+    nb = parameterize_notebook(
+        nb, parameters, comment="Live settings (make present LIVE=1 or -p)")
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.metadata["slideshow"] = {"slide_type": "-"}
+    record = results.load(RESULTS, sid)
+    cells = []
+    for cell in nb.cells:
+        cells.append(cell)
+        if cell.cell_type == "code" and "run.live(" in cell.source \
+                and cell.get("outputs"):
+            cells.append(_full_run_slide(cell, record))
+    nb.cells = cells
+    return nb
+
+
+def _unpaired(src: Path, parameters: dict | None = None) -> str:
     """The notebook as committed, without its `jupytext` metadata, so that no
     contents manager pairs it with a `.py` when it is saved. A solutions
-    notebook (`.py` only) is converted to a notebook without outputs."""
+    notebook (`.py` only) is converted to a notebook without outputs. With
+    `parameters`, a stage's notebook is prepared for those settings
+    (`_live`)."""
     if src.suffix == ".py":
         nb = jupytext.read(src)
         for i, cell in enumerate(nb.cells):  # the same text every time
             cell.id = f"cell-{i}"
     else:
         nb = nbformat.read(src, as_version=4)
+        if parameters:
+            nb = _live(nb, src.stem, parameters)
+            for i, cell in enumerate(nb.cells):  # the same text every time
+                cell.id = f"cell-{i}"
     nb.metadata.pop("jupytext", None)
     text = nbformat.writes(nb)
     return text if text.endswith("\n") else text + "\n"
@@ -143,9 +204,32 @@ def _check_folder(folder: Path) -> Path:
     return folder
 
 
+def live_parameters(overrides: dict | None = None,
+                    live: bool = False) -> dict[str, dict]:
+    """Each stage's settings for the copies: its live preset
+    (`stages.LIVE`) when `live`, under `overrides` (`-p NAME=VALUE`, for
+    the stages that declare NAME)."""
+    found = {}
+    for sid in series.notebook_ids():
+        chosen = stages.live_parameters(sid) if live else {}
+        if overrides:
+            declared = series.declared_parameters(sid)
+            chosen.update({k: v for k, v in overrides.items()
+                           if k in declared})
+        if chosen:
+            found[sid] = chosen
+    return found
+
+
+def _digest(path: Path) -> str | None:
+    return (hashlib.sha256(path.read_bytes()).hexdigest()
+            if path.exists() else None)
+
+
 def prepare(folder: Path = PRESENT, *, reset: bool = False,
-            notebooks: Path = NOTEBOOKS,
-            results: Path = RESULTS) -> dict[str, list[str]]:
+            notebooks: Path = NOTEBOOKS, results: Path = RESULTS,
+            parameters: dict[str, dict] | None = None
+            ) -> dict[str, list[str]]:
     """Fill `folder` with the notebooks to present, `folder/../results` with
     the results, and write `folder/rise.css`.
 
@@ -154,7 +238,10 @@ def prepare(folder: Path = PRESENT, *, reset: bool = False,
     was changed, by RISE's save on entering the slides or a speaker's run,
     and is newer than the committed notebook: a session in progress).
     `reset` first deletes the copies and the copied results. The
-    exercises' solutions go to `folder/solutions/`, as notebooks."""
+    exercises' solutions go to `folder/solutions/`, as notebooks.
+    `parameters` (by stage, from `live_parameters`) prepares those stages'
+    copies at other settings; a copy left as prepare wrote it (its digest
+    is in `folder/.prepared.json`) takes a change of settings at once."""
     folder = _check_folder(folder)
     results_copy = folder.parent / "results"
     ids = series.notebook_ids()
@@ -173,15 +260,24 @@ def prepare(folder: Path = PRESENT, *, reset: bool = False,
                 folder / "solutions" / f"{sid}.ipynb")
                for sid in ids
                if (Path(notebooks) / "solutions" / f"{sid}.py").exists()]
-    for src, dst in copies:
-        text = _unpaired(src)
-        if _newer(src, dst):
-            with atomic_write(dst, "w") as f:
-                f.write(text)
-            outcome = "copied"
-        else:
-            outcome = "same" if dst.read_text() == text else "kept"
-        report[outcome].append(dst.relative_to(folder).as_posix())
+    ledger = folder / ".prepared.json"
+    written = read_json(ledger, {})
+    try:
+        for src, dst in copies:
+            name = dst.relative_to(folder).as_posix()
+            text = _unpaired(src, (parameters or {}).get(src.stem)
+                             if src.suffix == ".ipynb" else None)
+            untouched = written.get(name) == _digest(dst)
+            if _newer(src, dst) or (untouched and dst.read_text() != text):
+                with atomic_write(dst, "w") as f:
+                    f.write(text)
+                written[name] = _digest(dst)
+                outcome = "copied"
+            else:
+                outcome = "same" if dst.read_text() == text else "kept"
+            report[outcome].append(name)
+    finally:
+        write_json(ledger, written)
     for src in sorted(Path(results).iterdir()):
         if src.is_file() and _newer(src, results_copy / src.name):
             shutil.copy2(src, results_copy / src.name)
@@ -200,6 +296,8 @@ def lab_command(folder: Path = PRESENT, *extra: str) -> list[str]:
             # nothing asks PyPI for news or extensions: the talk runs offline
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
             "--LabApp.extension_manager=readonly",
+            # and no "Jupyter news" prompt beside the slides
+            "--LabApp.news_url=None",
             *extra]
 
 
@@ -216,10 +314,24 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the copies go (default: build/present)")
     parser.add_argument("--prepare-only", action="store_true",
                         help="prepare the copies, do not start JupyterLab")
+    parser.add_argument("--live", action="store_true",
+                        help="the live settings: each training cell about "
+                             "a minute on a laptop's CPU (stages.LIVE)")
+    parser.add_argument("-p", "--param", action="append", default=[],
+                        metavar="NAME=VALUE",
+                        help="set a parameter in every copy that has it")
     args, lab_args = parser.parse_known_args(argv)
     try:
-        report = prepare(args.folder, reset=args.reset)
-    except PresentError as exc:
+        overrides = series.parse_overrides(args.param)
+        for name in overrides:
+            if not any(name in series.declared_parameters(sid)
+                       for sid in series.notebook_ids()):
+                raise series.SeriesError(
+                    f"no notebook has a parameter {name!r}; stage 01's are: "
+                    f"{', '.join(series.declared_parameters('01_linear'))}")
+        chosen = live_parameters(overrides, args.live)
+        report = prepare(args.folder, reset=args.reset, parameters=chosen)
+    except (PresentError, series.SeriesError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     folder = Path(args.folder).resolve()
@@ -231,6 +343,12 @@ def main(argv: list[str] | None = None) -> int:
                  f"{', '.join(n[:2] for n in report['kept'])}; "
                  "`make present RESET=1` starts again")
     print(f"{line}); results go to {os.path.relpath(folder.parent / 'results')}/")
+    if chosen:
+        print("settings: " + "; ".join(
+            f"{sid[:2]} " + ", ".join(f"{k}={v}" for k, v in p.items())
+            for sid, p in chosen.items())
+            + " (the rest as committed; `make present` without LIVE or ARGS "
+              "goes back to the full settings)")
     print("present: open a notebook, Alt+R, then the preview's full-screen "
           "button; T speaker notes, Ctrl+Enter runs a cell and stays")
     if args.prepare_only:

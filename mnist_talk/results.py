@@ -21,12 +21,21 @@ from .files import atomic_write, read_json, write_json
 #: Full runs other than the ladder's: other seeds, other backends.
 RUNS_DIR = "runs"
 RUN_FILE = "run.json"
+#: Each deck at its live settings (`series run --live`).
+LIVE_FILE = "live.json"
 BENCH_FILE = "bench.json"
 BACKENDS_FILE = "backends.json"
 
 
 class AccuracyError(AssertionError):
     """A stage ended below the accuracy floor it asserts (stage 01)."""
+
+
+def settings(parameters: dict) -> dict:
+    """Of a run's parameters, those that change what is trained: all but
+    where it runs, where it is written and the floor it asserts."""
+    return {k: v for k, v in parameters.items()
+            if k not in ("device", "results_dir", "accuracy_floor")}
 
 
 class RecordError(ValueError):
@@ -69,11 +78,29 @@ class Record:
         return (f"{self.networks_trained} × {self.epochs}"
                 if self.networks_trained > 1 else str(self.epochs))
 
+    @property
+    def settings(self) -> dict:
+        """The parameters that change what is trained (`settings`)."""
+        return settings(self.parameters)
+
+    def settings_text(self) -> str:
+        """"10 epochs on 60,000 images" (with the members when several)."""
+        p = self.parameters
+        text = (f"{self.epochs_text} epochs on "
+                f"{int(p.get('train_size', 0)):,} images")
+        return text + (f", seed {p['seed']}" if "seed" in p else "")
+
     def _repr_markdown_(self):
-        return (f"**{self.test_accuracy:.2%}** test accuracy · "
+        line = (f"**{self.test_accuracy:.2%}** test accuracy · "
                 f"{self.epochs_text} epochs · {self.train_seconds:.0f} s of "
                 f"training on {self.device} · {self.parameter_count:,} "
                 "parameters")
+        full = getattr(self, "full_run", None)
+        if full is not None:
+            line += (f"  \nthe full run, committed: **{full.test_accuracy:.2%}"
+                     f"** after {full.settings_text()} (this run: "
+                     f"{self.settings_text()})")
+        return line
 
     def to_json(self) -> dict:
         return dataclasses.asdict(self)
@@ -110,6 +137,16 @@ def load(results_dir, stage_id: str) -> Record | None:
     target = path(results_dir, stage_id)
     data = read_json(target)
     return None if data is None else Record.from_json(data, target)
+
+
+def full_run(stage_id: str, settings: dict) -> Record | None:
+    """The committed full run of a stage (`results/` of the repository),
+    when a run at `settings` trained something else: what a live or
+    smoke run is shown beside. None when they trained the same."""
+    from .files import RESULTS
+
+    full = load(RESULTS, stage_id)
+    return full if full is not None and full.settings != settings else None
 
 
 def check_floor(accuracy: float, floor: float) -> None:
@@ -169,6 +206,15 @@ def load_run(results_dir) -> dict:
 
 def save_run(results_dir, record: dict) -> None:
     write_json(Path(results_dir) / RUN_FILE, record)
+
+
+def read_live(results_dir) -> dict:
+    """What each deck took at its live settings, by stage."""
+    return read_json(Path(results_dir) / LIVE_FILE, {"stages": {}})
+
+
+def save_live(results_dir, record: dict) -> None:
+    write_json(Path(results_dir) / LIVE_FILE, record)
 
 
 def load_bench(results_dir) -> dict | None:

@@ -181,10 +181,16 @@ def shift(images: np.ndarray, right: int, down: int) -> np.ndarray:
     return out
 
 
-def predict_views(model, images, views=VIEWS) -> np.ndarray:
-    """The mean of the model's probabilities over shifted copies."""
-    return np.mean([model.predict(shift(images, *v), verbose=0,
-                                  batch_size=1000) for v in views], axis=0)
+def predict_views(model, images, views=VIEWS, each=None) -> np.ndarray:
+    """The mean of the model's probabilities over shifted copies;
+    `each()` is called after each view (a status line's progress)."""
+    found = []
+    for v in views:
+        found.append(model.predict(shift(images, *v), verbose=0,
+                                   batch_size=1000))
+        if each:
+            each()
+    return np.mean(found, axis=0)
 
 
 def trial_name(recipe_name: str, seed: int, epochs: int) -> str:

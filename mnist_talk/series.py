@@ -258,16 +258,23 @@ def _minutes(seconds: float | None) -> str:
     return "?" if seconds is None else f"{seconds / 60:.1f} min"
 
 
-def run(ids: list[str], overrides: dict, out: Path | None = None) -> Path:
+def run(ids: list[str], overrides: dict, out: Path | None = None,
+        live: bool = False) -> Path:
     """Execute the chosen stages one after the other; return where they went.
 
     Prints one line as each notebook starts (elapsed time, the estimate for
     it and for the rest, from the last full run) and one as it ends (its
     accuracy and the device it trained on). Records each notebook's wall
-    time in `<results_dir>/run.json`.
+    time in `<results_dir>/run.json`. `live` runs each stage at its live
+    settings (`stages.LIVE`), under `overrides`.
     """
+    if live and out is None:
+        out = BUILD / "live"
+    every = {sid: {**(stages.live_parameters(sid) if live else {}),
+                   **overrides} for sid in ids}
+    overrides_asked = bool(overrides)
     for sid in ids:
-        check_known(sid, overrides)
+        check_known(sid, every[sid])
     in_place = not overrides and out is None
     out = NOTEBOOKS if in_place else Path(out or BUILD / "talk")
     results_dir = RESULTS
@@ -276,17 +283,19 @@ def run(ids: list[str], overrides: dict, out: Path | None = None) -> Path:
         results_dir = NOTEBOOKS / (overrides.get("results_dir")
                                    or out.resolve() / "results")
         overrides = {**overrides, "results_dir": str(results_dir)}
+        every = {sid: {**p, "results_dir": str(results_dir)}
+                 for sid, p in every.items()}
     where = "in place" if in_place else f"to {out}"
     device = devices.expected(str(overrides.get("device", "auto")))
     print(f"running {len(ids)} notebook(s) {where}: {', '.join(ids)}\n"
           f"device: {device}", flush=True)
     started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    estimates = {sid: estimate(sid, overrides) for sid in ids}
+    estimates = {sid: estimate(sid, every[sid]) for sid in ids}
     t0 = time.perf_counter()
     for i, sid in enumerate(ids, 1):
         left = [estimates[s] for s in ids[i - 1:]]
         rest = None if None in left else sum(left)
-        unknown = not_counted(sid, overrides)
+        unknown = not_counted(sid, every[sid])
         caveat = (f" (not counting {', '.join(unknown)})" if unknown else "")
         elsewhere = timed_elsewhere(sid)
         if elsewhere:
@@ -296,12 +305,12 @@ def run(ids: list[str], overrides: dict, out: Path | None = None) -> Path:
               f"{_minutes(estimates[sid])} for it{caveat}, "
               f"{_minutes(rest)} to the end", flush=True)
         t1 = time.perf_counter()
-        _execute(sid, out / f"{sid}.ipynb", overrides)
+        _execute(sid, out / f"{sid}.ipynb", every[sid])
         wall = time.perf_counter() - t1
         record = results.load_run(results_dir)
         record["stages"][sid] = {
             "run": started, "wall_seconds": round(wall, 1),
-            "overrides": {k: v for k, v in overrides.items()
+            "overrides": {k: v for k, v in every[sid].items()
                           if k != "results_dir"}}
         results.save_run(results_dir, record)
         rec = results.load(results_dir, sid)
@@ -310,8 +319,24 @@ def run(ids: list[str], overrides: dict, out: Path | None = None) -> Path:
                 if rec and rec.finished >= started else "")
         print(f"[{i}/{len(ids)}] {sid} · done in {_minutes(wall)}{done}",
               flush=True)
+        if live and not overrides_asked and rec and rec.finished >= started:
+            _record_live(sid, rec, wall)
     print(f"all done in {_minutes(time.perf_counter() - t0)}", flush=True)
     return out
+
+
+def _record_live(stage_id: str, rec, wall: float) -> None:
+    """Keep a live run's minutes and accuracy in `results/live.json`: the
+    README's Presenting section shows them (`make ladder`)."""
+    record = results.read_live(RESULTS)
+    record["stages"][stage_id] = {
+        "settings": stages.live_parameters(stage_id),
+        "epochs": rec.epochs_text,
+        "wall_seconds": round(wall, 1),
+        "train_seconds": rec.train_seconds,
+        "test_accuracy": rec.test_accuracy,
+        "device": rec.device, "finished": rec.finished}
+    results.save_live(RESULTS, record)
 
 
 #: The slide types a slideshow (RISE, the static decks) does not show.
@@ -450,6 +475,9 @@ def main(argv=None) -> int:
     r.add_argument("--epochs", type=int, help="shorthand for -p epochs=N")
     r.add_argument("--device", help="shorthand for -p device=D")
     r.add_argument("--out", type=Path, help="where executed notebooks go")
+    r.add_argument("--live", action="store_true",
+                   help="each stage at its live settings, as `make present "
+                        "LIVE=1` sets them (default --out build/live)")
     s = sub.add_parser("prepare-smoke", help="inject smoke parameters")
     s.add_argument("--out", type=Path, default=BUILD / "smoke")
     s.add_argument("--stages")
@@ -472,7 +500,7 @@ def main(argv=None) -> int:
                 overrides["epochs"] = args.epochs
             if args.device is not None:
                 overrides["device"] = args.device
-            run(select(args.stages), overrides, args.out)
+            run(select(args.stages), overrides, args.out, live=args.live)
         elif args.cmd == "prepare-smoke":
             made = prepare_smoke(args.out, select(args.stages))
             print(f"prepared {len(made)} smoke notebook(s) in {args.out}")

@@ -81,9 +81,22 @@ class Run:
         each, with a label and `runs=members`, and share its figure.
         """
         if self.board is None:
+            full = results.full_run(self.stage.id,
+                                    results.settings(self.config))
             self.board = live.Board(self.config["epochs"], runs,
-                                    self.stage.talk_accuracy)
+                                    self.stage.talk_accuracy, full_run=full)
         return self.board.callback(label)
+
+    def phase(self, what: str, steps: int = 1):
+        """Show a step after a training on the status line (stage 12).
+
+        `with run.phase("predicting the test images", steps=6) as step:`
+        shows `what` and `step()` counts each of its `steps` done; the
+        time left counts the phases of the trainings still to come.
+        """
+        if self.board is None:
+            raise RuntimeError("run.phase() comes after run.live()")
+        return self.board.phase(what, steps)
 
     @property
     def train_seconds(self) -> float:
@@ -135,6 +148,7 @@ class Run:
             extra=extra,
         )
         results.save(self.config["results_dir"], record)
+        record.full_run = results.full_run(self.stage.id, record.settings)
         results.check_floor(record.test_accuracy,
                             self.config["accuracy_floor"])
         self.record = record

@@ -77,6 +77,28 @@ def smoke_parameters(stage_id: str) -> dict:
     return {**SMOKE, **get(stage_id).smoke}
 
 
+#: The live settings (`make present LIVE=1`): what a speaker trains in front
+#: of the room, each training cell about a minute or less on a laptop's
+#: CPU. Stages 01-09 train that fast at their full settings and keep them
+#: (their live run repeats the committed one); 10-13 train fewer epochs,
+#: 12 and 13 on fewer images and 13 with fewer students. The README's
+#: Presenting section gives the minutes these take, measured with
+#: `python -m mnist_talk.series run --live`.
+LIVE = {
+    "10_augmentation": {"epochs": 4},
+    "11_annealing": {"epochs": 3},
+    "12_averaging": {"epochs": 2, "train_size": 20_000},
+    "13_pseudo_labels": {"epochs": 2, "train_size": 20_000, "members": 2},
+}
+
+
+def live_parameters(stage_id: str) -> dict:
+    """The parameters a live presentation of a stage sets (empty: its full
+    settings)."""
+    get(stage_id)
+    return dict(LIVE.get(stage_id, {}))
+
+
 #: What every solutions notebook's smoke run sets (`make test`): a few
 #: seconds per exercise instead of a few minutes.
 PRACTICE_SMOKE = {"epochs": 1, "train_size": 1024, "validation_size": 512,

@@ -85,10 +85,15 @@ member_views = []  # with tta: each member's mean over the shifted images
 
 def keep(model):
     """Keep a member's probabilities for the test images; with tta, also
-    its mean over each image and the image's four one-pixel shifts."""
-    member_probabilities.append(model.predict(mnist.x_test, verbose=0))
-    if tta:
-        member_views.append(search.predict_views(model, mnist.x_test))
+    its mean over each image and the image's four one-pixel shifts. The
+    status line shows each prediction as it is made."""
+    views = 1 + len(search.VIEWS) if tta else 1
+    with run.phase("predicting the test images", steps=views) as step:
+        member_probabilities.append(model.predict(mnist.x_test, verbose=0))
+        step()
+        if tta:
+            member_views.append(
+                search.predict_views(model, mnist.x_test, each=step))
 
 # %% slideshow={"slide_type": "subslide"}
 for member in range(members):

@@ -101,3 +101,57 @@ def test_short_models_stay_in_one_table(layers, halves):
                              + [keras.layers.Dense(4) for _ in range(layers)])
     html = models.summary(model)._repr_html_()
     assert html.count("<table class='mnist-summary'") == halves
+
+
+def test_the_phase_after_each_training_is_on_the_line_and_in_the_time_left(
+        monkeypatch):
+    """Stage 12 predicts after each member: the line says so with its own
+    progress, "trained" comes only after the last phase, and the time left
+    counts the phases still to come."""
+    shown = []
+    board = live.Board(epochs=2, runs=2)
+    monkeypatch.setattr(board, "_show", lambda line, draw: shown.append(line))
+    now = [0.0]
+    monkeypatch.setattr(live.time, "perf_counter", lambda: now[0])
+    for member in (1, 2):
+        label = f"member {member}"
+        board.histories[label] = {"val_accuracy": [0.9, 0.95]}
+        board.epochs_run += 2
+        board.train_seconds += 40.0
+        board._show(board._line(label, None, more=board.phases_run > 0),
+                    draw=False)
+        with board.phase("predicting the test images", steps=3) as step:
+            for _ in range(3):
+                now[0] += 10  # each prediction takes 10 s
+                step()
+    # member 1's phase: 0 of 3, then 1 of 3 after 10 s, each step 10 s
+    assert shown[1] == "member 1, 1 of 2 · predicting the test images: " \
+        "0 of 3 · 40 s so far"
+    assert shown[2].startswith("member 1, 1 of 2 · predicting the test "
+                               "images: 1 of 3 · 50 s so far · about ")
+    # member 1's first step left: 2 more steps (20 s) + 2 epochs (40 s)
+    assert shown[2].endswith("about 60 s left")
+    # after member 2's training, not yet "trained": its phase is to come
+    after_training = shown[6]
+    assert after_training.startswith("member 2, 2 of 2 · done · ")
+    assert "left" in after_training
+    assert not any(s.startswith("trained") for s in shown[:-1])
+    assert shown[-1].startswith("trained 2 × 2 epochs in 80 s, then ")
+    assert board.phases_run == 2
+
+
+def test_a_run_at_other_settings_is_shown_beside_the_committed_one():
+    """A live or smoke run names the committed full run beside its own
+    result; a run at the committed settings does not."""
+    from mnist_talk import files, results
+
+    full = results.load(files.RESULTS, "10_augmentation")
+    assert results.full_run("10_augmentation", full.settings) is None
+    other = {**full.settings, "epochs": 2}
+    assert results.full_run("10_augmentation", other) == full
+    board = live.Board(epochs=2, full_run=full)
+    board.histories["run 1"] = {"val_accuracy": [0.9, 0.95]}
+    board.epochs_run, board.train_seconds = 2, 20.0
+    line = board._line("run 1", None)
+    assert line.endswith(f"the full run: {full.test_accuracy:.2%} after "
+                         f"{full.epochs} epochs on 60,000 images, seed 1")
