@@ -44,6 +44,41 @@ def errors(accuracy: float) -> int:
     return round((1 - accuracy) * TEST_IMAGES)
 
 
+def noise(accuracy: float, n: int = TEST_IMAGES) -> float:
+    """The test set's own noise in errors: one standard deviation of the
+    error count that another n images drawn like these would give at this
+    accuracy (binomial: sqrt(n p (1 - p)); about 5 errors at 99.7%)."""
+    return (n * accuracy * (1 - accuracy)) ** 0.5
+
+
+def across_seeds(before: str, stage: str, results_dir=None) -> Status:
+    """Test errors of `before` and `stage` for each seed the repository
+    has run both with (`results.seeds`), their difference, and the test
+    set's own noise beside it: what one run can and cannot tell."""
+    from .files import RESULTS
+
+    a = results.seeds(results_dir or RESULTS, before)
+    b = results.seeds(results_dir or RESULTS, stage)
+    common = [s for s in b if s in a]
+    if not common:
+        return Status(f"no seed has run both {before[:2]} and {stage[:2]}")
+    diffs = [errors(b[s].test_accuracy) - errors(a[s].test_accuracy)
+             for s in common]
+    rows = [[f"seed {s}", errors(a[s].test_accuracy),
+             errors(b[s].test_accuracy), f"{d:+d}"]
+            for s, d in zip(common, diffs)]
+    table = Table(["run", f"errors {before[:2]}", f"errors {stage[:2]}",
+                   "difference"], rows)
+    fewer = sum(d < 0 for d in diffs)
+    sd = max(noise(b[s].test_accuracy) for s in common)
+    median = sorted(diffs)[len(diffs) // 2]
+    line = (f"{stage[:2]} makes fewer errors than {before[:2]} with "
+            f"{fewer} of {len(common)} seeds; median difference "
+            f"{median:+d} errors · the test set's own noise: about "
+            f"±{sd:.0f} errors per run")
+    return Status(table._repr_markdown_() + "\n\n" + line)
+
+
 def curves(history) -> Status:
     """The training loss's trend and the test accuracy's range and moves."""
     h = _history(history)

@@ -208,6 +208,7 @@ class Board:
         show()
         yield step
         seconds = time.perf_counter() - started
+        self._phase = what
         self.phase_seconds += seconds
         self.phases_run += 1
         self._emit(f"{label + ': ' if label else ''}{what} in "
@@ -252,10 +253,10 @@ class Board:
                 last[0] = f"{label}: {last[0]}"
             done = f"trained {what} in {_duration(self.train_seconds)}"
             if self.phases_run:
-                done += f", then {_duration(self.phase_seconds)} after it"
+                done += (f" (+ {_duration(self.phase_seconds)} "
+                         f"{self._phase.split()[0]})")
             if self.full_run is not None:
-                last.append(f"the full run: {self.full_run.test_accuracy:.2%}"
-                            f" after {self.full_run.settings_text()}")
+                last.append(f"full run {self.full_run.test_accuracy:.2%}")
             return " · ".join([done] + last)
         if not epoch:
             return f"{where}epoch 0 of {self.epochs} · {spent} so far"

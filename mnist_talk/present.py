@@ -149,16 +149,16 @@ def _full_run_slide(cell, record) -> nbformat.NotebookNode:
 
 def _live(nb, sid: str, parameters: dict):
     """`nb` at other settings: papermill injects `parameters` after its
-    parameters cell (shown on the Setup slide, under the defaults), and each
+    parameters cell (on a sub-slide after the Setup slide), and each
     training cell (one that calls `run.live`) is followed by a sub-slide
     with its committed output."""
     for cell in nb.cells:  # papermill reads every cell's tags
         cell.metadata.setdefault("tags", [])
     nb = parameterize_notebook(
         nb, parameters, comment="Live settings (make present LIVE=1 or -p)")
-    for cell in nb.cells:
+    for cell in nb.cells:  # a sub-slide of its own after Setup: it fits
         if "injected-parameters" in cell.metadata.get("tags", []):
-            cell.metadata["slideshow"] = {"slide_type": "-"}
+            cell.metadata["slideshow"] = {"slide_type": "subslide"}
     record = results.load(RESULTS, sid)
     cells = []
     for cell in nb.cells:

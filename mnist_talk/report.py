@@ -85,14 +85,35 @@ def _provenance(results_dir, run: dict) -> str:
             f"{'; '.join(versions)}.")
 
 
+def seed_accuracies(results_dir, stage_id: str) -> list[float]:
+    """The stage's test accuracy in every run on the ladder's backend, the
+    ladder's own seed first (`results.seeds`)."""
+    found = results.seeds(results_dir, stage_id)
+    own = results.load(results_dir, stage_id)
+    if own is None:
+        return []
+    seed = own.parameters.get("seed")
+    return [own.test_accuracy] + [r.test_accuracy for s, r in found.items()
+                                  if s != seed]
+
+
 def ladder_markdown(results_dir) -> str:
-    """The ladder as Markdown, with wall minutes and provenance."""
+    """The ladder as Markdown, with wall minutes, the seeds' median and
+    spread, the test set's own noise, and provenance."""
     table = tables.ladder(results_dir)
     run = results.load_run(results_dir)
-    table.header.append("wall min")
+    table.header += ["wall min", "seeds: median (spread, errors)",
+                     "noise ± errors"]
     for row, s in zip(table.rows, stages.STAGES):
         wall = run["stages"].get(s.id, {}).get("wall_seconds")
         row.append("—" if wall is None else f"{wall / 60:.1f}")
+        seeds = seed_accuracies(results_dir, s.id)
+        if len(seeds) >= 3:
+            row.append(f"{pct(statistics.median(seeds))} of {len(seeds)} "
+                       f"({round((max(seeds) - min(seeds)) * 10_000)})")
+        else:
+            row.append(f"{len(seeds)} run{'s' if len(seeds) != 1 else ''}")
+        row.append(f"{evidence.noise(seeds[0]):.0f}" if seeds else "—")
     lines = [table._repr_markdown_(), "", _provenance(results_dir, run)]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -112,10 +133,20 @@ def ladder_plot(results_dir):
     talk = [s.talk_accuracy for s in stages.STAGES]
     fig, ax = plt.subplots(figsize=(8, 4.2))
     for values, label, style in ((talk, "the talk", "s--"),
-                                 (ours, "ours", "o-")):
+                                 (ours, "ours (seed 1)", "o-")):
         xs = [n for n, v in zip(numbers, values) if v is not None]
         ax.plot(xs, [100 * (1 - v) for v in values if v is not None], style,
                 label=label)
+    seeds = [seed_accuracies(results_dir, s.id) for s in stages.STAGES]
+    spread = [(n, a) for n, a in zip(numbers, seeds) if len(a) >= 3]
+    if spread:
+        xs = [n for n, _ in spread]
+        ax.vlines(xs, [100 * (1 - max(a)) for _, a in spread],
+                  [100 * (1 - min(a)) for _, a in spread], colors="C1",
+                  alpha=0.35, linewidth=8, label="our seeds, worst to best")
+        ax.plot(xs, [100 * (1 - statistics.median(a)) for _, a in spread],
+                "_", color="C1", markersize=14, markeredgewidth=2,
+                label="their median")
     ax.set_yscale("log")
     ticks = [40, 20, 10, 5, 2, 1, 0.5, 0.3]
     ax.yaxis.set_major_locator(FixedLocator(ticks))
@@ -425,10 +456,20 @@ def live_markdown(results_dir) -> str:
     """Each deck at its live settings (`series run --live`): its settings,
     minutes, training seconds and accuracy, beside the full run's."""
     record = results.read_live(results_dir)
+    run = results.load_run(results_dir)["stages"]
     rows, total = [], 0.0
     for st in stages.STAGES:
         live = record["stages"].get(st.id)
         full = results.load(results_dir, st.id)
+        wall = run.get(st.id, {})
+        if not live and full and not stages.live_parameters(st.id) \
+                and wall.get("wall_seconds") and not wall.get("overrides"):
+            # live at its full settings: the full run's own minutes
+            live = {"settings": {}, "epochs": full.epochs_text,
+                    "wall_seconds": wall["wall_seconds"],
+                    "train_seconds": full.train_seconds,
+                    "test_accuracy": full.test_accuracy,
+                    "device": full.device}
         if not live:
             rows.append([st.number, "—", "—", "—", "—",
                          pct(full and full.test_accuracy)])
@@ -442,11 +483,15 @@ def live_markdown(results_dir) -> str:
                      f"{pct(full and full.test_accuracy)}"])
     table = Table(["deck", "live settings", "epochs", "wall min",
                    "training s", "test acc live / full run"], rows)
-    devices = sorted({s["device"] for s in record["stages"].values()})
+    devices = sorted({s["device"] for s in record["stages"].values()}
+                     | {r.device for r in (results.load(results_dir, s.id)
+                                           for s in stages.STAGES) if r})
     return (table._repr_markdown_() + "\n"
             + f"\n{total / 60:.1f} min for every deck run from the top"
             + (f", on {', '.join(devices)}" if devices else "")
-            + " (`python -m mnist_talk.series run --live`).\n")
+            + ". Decks at their full settings: the minutes of the ladder's "
+              "run (`make talk`); the others: `python -m mnist_talk.series "
+              "run --live --stages 10-13`.\n")
 
 
 def replace_ladder(text: str, results_dir) -> str:

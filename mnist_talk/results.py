@@ -139,6 +139,21 @@ def load(results_dir, stage_id: str) -> Record | None:
     return None if data is None else Record.from_json(data, target)
 
 
+def seeds(results_dir, stage_id: str) -> dict[int, Record]:
+    """The stage's runs on the ladder's backend, by seed: the ladder's own
+    (`results_dir`), then those in `results_dir/runs/<backend>-seed*/`."""
+    results_dir = Path(results_dir)
+    own = load(results_dir, stage_id)
+    if own is None:
+        return {}
+    found = {own.parameters.get("seed"): own}
+    for folder in sorted((results_dir / RUNS_DIR).glob(f"{own.backend}-seed*")):
+        rec = load(folder, stage_id)
+        if rec is not None:
+            found.setdefault(rec.parameters.get("seed"), rec)
+    return dict(sorted(found.items()))
+
+
 def full_run(stage_id: str, settings: dict) -> Record | None:
     """The committed full run of a stage (`results/` of the repository),
     when a run at `settings` trained something else: what a live or

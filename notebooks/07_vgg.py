@@ -59,7 +59,8 @@ mnist
 # ## Blocks of convolutions
 #
 # Four blocks with 7, 14, 28 and 56 filters and 2, 2, 3 and 3 convolutions
-# each; every block ends with a 2 × 2 max-pooling. A loop writes it out.
+# each; every block ends with a 2 × 2 max-pooling. A loop writes it out,
+# and the model is compiled as in every stage.
 
 # %% slideshow={"slide_type": "fragment"}
 model = keras.Sequential([keras.Input(shape=(28, 28, 1)),
@@ -72,6 +73,8 @@ for filters, convs in [(7, 2), (14, 2), (28, 3), (56, 3)]:
 model.add(layers.Flatten())
 model.add(layers.Dense(100, activation="sigmoid"))
 model.add(layers.Dense(10, activation="softmax"))
+model.compile(optimizer="adam", loss="categorical_crossentropy",
+              metrics=["accuracy"])
 
 # %% slideshow={"slide_type": "subslide"}
 models.summary(model)
@@ -94,8 +97,6 @@ packaged = models.vgg(mnist.mean, mnist.std)
 # Adam, four epochs as in the talk, batches of 64.
 
 # %% slideshow={"slide_type": "fragment"}
-model.compile(optimizer="adam", loss="categorical_crossentropy",
-              metrics=["accuracy"])
 history = model.fit(
     mnist.x_train[:train_size], mnist.y_train_hot[:train_size],
     epochs=epochs, batch_size=batch_size,

@@ -332,3 +332,23 @@ def test_the_readme_says_how_long_the_series_took():
     assert len(stages) == 13
     assert "On 2 CPU cores it takes under an hour" in text
     assert minutes < 60, minutes
+
+
+def test_the_ladder_gives_each_stage_its_seeds_median_spread_and_noise():
+    """The ladder's seeds column is the median of the TensorFlow runs in
+    results/ and results/runs/tensorflow-seed*/, its spread in test errors;
+    the noise column the test set's own sampling, in errors."""
+    import statistics
+
+    from mnist_talk import evidence
+
+    seeds = report.seed_accuracies(files.RESULTS, "02_normalized")
+    expected = [results.load(d, "02_normalized").test_accuracy for d in (
+        files.RESULTS, files.RESULTS / "runs" / "tensorflow-seed2",
+        files.RESULTS / "runs" / "tensorflow-seed3")]
+    assert seeds == expected
+    assert round(evidence.noise(0.997), 1) == 5.5
+    table = report.ladder_markdown(files.RESULTS)
+    row = next(line for line in table.splitlines() if line.startswith("| 02 "))
+    spread = round((max(seeds) - min(seeds)) * 10_000)
+    assert f"{statistics.median(seeds):.2%} of 3 ({spread})" in row
