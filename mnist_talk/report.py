@@ -475,7 +475,8 @@ def live_markdown(results_dir) -> str:
                          pct(full and full.test_accuracy)])
             continue
         total += live["wall_seconds"]
-        settings = ", ".join(f"{k}={v}" for k, v in live["settings"].items())
+        settings = ", ".join(f"{k}={v}" for k, v in live["settings"].items()
+                             if k != "accuracy_floor")
         rows.append([st.number, settings or "full", live["epochs"],
                      f"{live['wall_seconds'] / 60:.1f}",
                      f"{live['train_seconds']:.0f}",
