@@ -150,8 +150,8 @@ def _full_run_slide(cell, record) -> nbformat.NotebookNode:
 def _live(nb, sid: str, parameters: dict):
     """`nb` at other settings: papermill injects `parameters` after its
     parameters cell (on a sub-slide after the Setup slide), and each
-    training cell (one that calls `run.live`) is followed by a sub-slide
-    with its committed output."""
+    training cell (one that calls `fit`) is followed by a sub-slide with
+    its committed output."""
     for cell in nb.cells:  # papermill reads every cell's tags
         cell.metadata.setdefault("tags", [])
     nb = parameterize_notebook(
@@ -163,7 +163,7 @@ def _live(nb, sid: str, parameters: dict):
     cells = []
     for cell in nb.cells:
         cells.append(cell)
-        if cell.cell_type == "code" and "run.live(" in cell.source \
+        if cell.cell_type == "code" and ".fit(" in cell.source \
                 and cell.get("outputs"):
             cells.append(_full_run_slide(cell, record))
     nb.cells = cells

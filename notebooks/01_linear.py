@@ -63,6 +63,15 @@ run
 # - 60,000 images to train on, 10,000 to test on
 # - the task: given an image, say which digit it shows
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# A slip of the talk to correct here: its contents slide says MNIST was
+# gathered by the US Postal Service. The digits come from NIST's Special
+# Databases 1 and 3, written by high-school students and Census Bureau
+# employees; LeCun, Cortes and Burges mixed them into MNIST's training
+# and test sets (LeCun et al., "Gradient-based learning applied to
+# document recognition", 1998, and the MNIST page). USPS is another,
+# smaller digit set.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Loading the data
 #
@@ -185,7 +194,9 @@ evidence.summary(results_dir, "01_linear", history)
 #
 # - The training loss falls in most epochs, but stays large for so simple
 #   a model; the test accuracy jumps up and down from epoch to epoch. With
-#   pixels from 0 to 255 each step of the optimizer is far too big.
+#   pixels from 0 to 255 each step is far too big: Adam moves every weight
+#   by about its learning rate whatever the gradient, and a score adds up
+#   those moves times pixels of up to 255.
 # - The talk's Keras 1 run of the same model ends far lower (second line).
 #   The next slides find out why.
 

@@ -157,21 +157,25 @@ def _(run):
     assert loss[-1] < 0.5
 
 
-@claim("02_normalized", "Training accuracy ends level with test accuracy, "
-       "and both gain little in the last epochs")
+@claim("02_normalized", "Training accuracy ends within a point of test "
+       "accuracy in every seed, and both gain little in the last epochs")
 def _(run):
+    for record in results.seeds(run.dir, "02_normalized").values():
+        assert abs(_last_gap(next(iter(record.history.values())))) < 1.0
     h = run.history("02_normalized")
-    assert abs(_last_gap(h)) < 1.0
     for key in ("accuracy", "val_accuracy"):
         last = h[key][-3:]
         assert max(last) - min(last) < 0.005, (key, last)
 
 
-@claim("02_normalized", "ours lands between the two")
+@claim("02_normalized", "our seed 1 lands between the two, seeds 2 and 3 end "
+       "at or below the talk's log")
 def _(run):
-    ours = run["02_normalized"].test_accuracy
-    assert talk.log_summary("02_normalized")["best"] <= ours
-    assert ours <= talk.TALK["02_normalized"]["headline"]
+    seeds = {s: r.test_accuracy
+             for s, r in results.seeds(run.dir, "02_normalized").items()}
+    log = talk.log_summary("02_normalized")["last"]
+    assert log < seeds[1] < talk.TALK["02_normalized"]["headline"]
+    assert seeds[2] <= log and seeds[3] <= log, (seeds, log)
 
 
 @claim("02_normalized", "In every seed normalization saves hundreds of "
@@ -182,14 +186,15 @@ def _(run):
 
 
 @claim("02_normalized", "from stage 07 on, each step of the ladder is tens of "
-       "errors or fewer, and one, stage 08's, within the noise")
+       "errors or fewer, and two, stage 08's and stage 13's, about the size of "
+       "the noise")
 def _(run):
     ids = [st.id for st in talk.stages.STAGES]
     medians = {after: sorted(_seed_diffs(run, before, after))[1]
                for before, after in zip(ids[5:], ids[6:])}
     assert all(abs(m) < 50 for m in medians.values()), medians
-    within = [s for s, m in medians.items() if abs(m) < _noise(run, s)]
-    assert within == ["08_batch_norm"], medians
+    near = [s for s, m in medians.items() if abs(m) < 1.1 * _noise(run, s)]
+    assert near == ["08_batch_norm", "13_pseudo_labels"], medians
 
 
 @claim("03_hidden_layer", "the error rate falls by more than half compared "
@@ -267,14 +272,14 @@ def _(run):
 
 
 @claim("06_max_pooling", "A quarter of stage 05's parameters, but still most "
-       "of its time per epoch, 0.70 to 0.88 of it over the three seeds")
+       "of its time per epoch, 0.7 to 0.9 of it over the three seeds")
 def _(run):
     a, b = run["05_convolutions"], run["06_max_pooling"]
     assert 0.2 < b.parameter_count / a.parameter_count < 0.3
     five = results.seeds(run.dir, "05_convolutions")
-    ratios = [round(r.seconds_per_epoch / five[s].seconds_per_epoch, 2)
+    ratios = [round(r.seconds_per_epoch / five[s].seconds_per_epoch, 1)
               for s, r in results.seeds(run.dir, "06_max_pooling").items()]
-    assert (min(ratios), max(ratios)) == (0.70, 0.88), ratios
+    assert (min(ratios), max(ratios)) == (0.7, 0.9), ratios
 
 
 @claim("06_max_pooling", "fewer errors than stage 05 in every seed, by 21 to "
@@ -325,27 +330,37 @@ def _(run):
     assert talk.verdict("08_batch_norm") == "headline = best epoch"
 
 
-@claim("08_batch_norm", "Not by starting faster: after the first epoch its "
-       "test accuracy is below stage 07's, then it climbs in every epoch")
+@claim("08_batch_norm", "after the first epoch its test accuracy is above "
+       "stage 07's in seed 1 and below it in seeds 2 and 3. It climbs in every "
+       "epoch in seed 1; seeds 2 and 3 peak at the third")
 def _(run):
-    h, h07 = run.history("08_batch_norm"), run.history("07_vgg")
-    acc = h["val_accuracy"]
-    assert acc[0] < h07["val_accuracy"][0]
-    assert evidence.falls([-a for a in acc]) == len(acc) - 1, acc
+    eight = results.seeds(run.dir, "08_batch_norm")
+    seven = results.seeds(run.dir, "07_vgg")
+    first = [next(iter(eight[s].history.values()))["val_accuracy"][0]
+             > next(iter(seven[s].history.values()))["val_accuracy"][0]
+             for s in (1, 2, 3)]
+    assert first == [True, False, False], first
+    acc = {s: next(iter(eight[s].history.values()))["val_accuracy"]
+           for s in (1, 2, 3)}
+    assert evidence.falls([-a for a in acc[1]]) == len(acc[1]) - 1, acc[1]
+    assert [int(np.argmax(acc[s])) for s in (2, 3)] == [2, 2], acc
 
 
-@claim("08_batch_norm", "Each epoch also costs more than stage 07's")
+@claim("08_batch_norm", "Each epoch costs about as much as stage 07's or "
+       "more")
 def _(run):
-    assert (run["08_batch_norm"].seconds_per_epoch
-            > run["07_vgg"].seconds_per_epoch)
+    seven = results.seeds(run.dir, "07_vgg")
+    ratios = [r.seconds_per_epoch / seven[s].seconds_per_epoch
+              for s, r in results.seeds(run.dir, "08_batch_norm").items()]
+    assert min(ratios) > 0.95 and max(ratios) > 1.2, ratios
 
 
 @claim("08_batch_norm", "makes fewer errors than stage 07 in every seed, but "
-       "by 50 in seed 1 and by 8 and 3 in the others, within the test set's "
+       "by 49 in seed 1 and by 8 and 3 in the others, within the test set's "
        "noise (Across seeds); in seeds 2 and 3 stage 06 still does better")
 def _(run):
     diffs = _seed_diffs(run, "07_vgg", "08_batch_norm")
-    assert diffs == [-50, -8, -3], diffs
+    assert diffs == [-49, -8, -3], diffs
     assert max(-d for d in diffs[1:]) < _noise(run, "08_batch_norm")
     assert [d > 0 for d in _seed_diffs(run, "06_max_pooling",
                                        "08_batch_norm")] == [False, True, True]
@@ -372,12 +387,12 @@ def _(run):
 
 
 @claim("09_dropout", "In five epochs it makes fewer errors than stage 08 in "
-       "every seed: by 2 in seed 1, within the noise, and by 27 and 41 in the "
+       "every seed: by 5 in seed 1, within the noise, and by 27 and 41 in the "
        "others")
 def _(run):
     diffs = _seed_diffs(run, "08_batch_norm", "09_dropout")
-    assert diffs == [-2, -27, -41], diffs
-    assert 2 < _noise(run, "09_dropout")
+    assert diffs == [-5, -27, -41], diffs
+    assert 5 < _noise(run, "09_dropout")
 
 
 @claim("10_augmentation", "Training accuracy now stays below test accuracy")
@@ -386,15 +401,15 @@ def _(run):
     assert all(a < v for a, v in zip(h["accuracy"], h["val_accuracy"]))
 
 
-@claim("10_augmentation", "seed 1 ends 8 errors behind stage 09, no more than "
+@claim("10_augmentation", "seed 1 ends 2 errors behind stage 09, less than "
        "its own last three epochs move (the ranges above), while seeds 2 and "
        "3 end 45 and 14 ahead")
 def _(run):
     last = run.history("10_augmentation")["val_accuracy"][-3:]
     diffs = _seed_diffs(run, "09_dropout", "10_augmentation")
-    assert diffs == [8, -45, -14], diffs
+    assert diffs == [2, -45, -14], diffs
     spread = evidence.errors(min(last)) - evidence.errors(max(last))
-    assert diffs[0] <= spread, (diffs, last)
+    assert diffs[0] < spread, (diffs, last)
 
 
 # -- 11 ---------------------------------------------------------------------
@@ -418,11 +433,16 @@ def _(run):
     assert min(annealed) > max(constant), (annealed, constant)
 
 
-@claim("11_annealing", "Over the seeds the stage saves 30 to 57 errors on "
-       "stage 10, four to nine times the test set's noise")
+@claim("11_annealing", "in seed 3 the schedule adds only 4 errors to the "
+       "control's, within the noise). Over the seeds the stage saves 30 to 51 "
+       "errors on stage 10, four to eight times the test set's noise")
 def _(run):
+    three = results.seeds(run.dir, "11_annealing")[3]
+    control = evidence.errors(three.extra["control"]["test_accuracy"])
+    assert control - evidence.errors(three.test_accuracy) == 4
+    assert 4 < evidence.noise(three.test_accuracy)
     saved = [-d for d in _seed_diffs(run, "10_augmentation", "11_annealing")]
-    assert (min(saved), max(saved)) == (30, 57), saved
+    assert (min(saved), max(saved)) == (30, 51), saved
     noise = {s: evidence.noise(r.test_accuracy) for s, r in
              results.seeds(run.dir, "11_annealing").items()}
     times = [x / noise[s] for s, x in zip((1, 2, 3), saved)]
@@ -462,35 +482,47 @@ def _(run):
     assert others and best > max(others), (best, max(others))
 
 
-@claim("12_averaging", "The shifted views saved each member errors")
-def _(run):
-    r = run["12_averaging"]
-    assert r.parameters["tta"] is True
-    pairs = zip(r.extra["plain_member_accuracies"], r.extra["member_accuracies"])
-    assert all(tta > plain for plain, tta in pairs), r.extra
+def _plain_saving(record) -> float:
+    """How much fewer errors stage 12's plain average makes than its plain
+    members' mean, as a fraction."""
+    members = [evidence.errors(a)
+               for a in record.extra["plain_member_accuracies"]]
+    return 1 - evidence.errors(record.extra["plain_accuracy"]) / np.mean(members)
 
 
-@claim("12_averaging", "without the shifts, the average makes 31 errors "
-       "against its members' 39 and 36, 17% fewer than their mean")
+@claim("12_averaging", "without the shifts the average makes 36 errors against "
+       "its members' 33 and 40 (second table), 1% fewer than their mean; seeds "
+       "2 and 3 save 3% and 9%. Members this good share many of their "
+       "mistakes: half of them here (16 of 32 and 33, with the shifts)")
 def _(run):
     r = run["12_averaging"]
     members = [evidence.errors(a) for a in r.extra["plain_member_accuracies"]]
-    average = evidence.errors(r.extra["plain_accuracy"])
-    assert (average, members) == (31, [39, 36]), (average, members)
-    assert round(100 * (1 - average / np.mean(members))) == 17
-
-
-@claim("12_averaging", "then the average gained nothing more: with the "
-       "shifts it makes 33, more than its members' 31 and 32 (first table). "
-       "Members this good share most of their mistakes")
-def _(run):
-    r = run["12_averaging"]
-    members = [evidence.errors(a) for a in r.extra["member_accuracies"]]
-    assert (evidence.errors(r.test_accuracy), members) == (33, [31, 32])
+    assert (evidence.errors(r.extra["plain_accuracy"]), members) == (36, [33, 40])
+    savings = [round(100 * _plain_saving(rec)) for rec in
+               results.seeds(run.dir, "12_averaging").values()]
+    assert savings == [1, 3, 9] and max(savings) < 15, savings
     labels = _test_labels()
     wrong = [p.argmax(axis=1) != labels for p in run.teacher_members()]
     shared = np.logical_and.reduce(wrong).sum()
-    assert all(shared > w.sum() / 2 for w in wrong), (shared, members)
+    assert (shared, [int(w.sum()) for w in wrong]) == (16, [32, 33])
+
+
+@claim("12_averaging", "The shifted views saved errors for five of the six "
+       "members over the seeds (here 33 → 32 and 40 → 33), and with them the "
+       "average makes 32 instead of 36")
+def _(run):
+    saved = []
+    for rec in results.seeds(run.dir, "12_averaging").values():
+        saved += [evidence.errors(tta) < evidence.errors(plain) for plain, tta
+                  in zip(rec.extra["plain_member_accuracies"],
+                         rec.extra["member_accuracies"])]
+    assert sum(saved) == 5 and len(saved) == 6, saved
+    r = run["12_averaging"]
+    pairs = [(evidence.errors(p), evidence.errors(t)) for p, t in zip(
+        r.extra["plain_member_accuracies"], r.extra["member_accuracies"])]
+    assert pairs == [(33, 32), (40, 33)], pairs
+    assert (evidence.errors(r.test_accuracy),
+            evidence.errors(r.extra["plain_accuracy"])) == (32, 36)
 
 
 @claim("12_averaging", "Over the seeds the stage makes 6 to 21 fewer errors "
@@ -560,46 +592,56 @@ def _(run):
     assert r.test_accuracy > run["12_averaging"].test_accuracy
 
 
-@claim("13_pseudo_labels", "The students make more errors than their "
-       "teachers; all of them together make fewer than either group, and "
-       "that is what this stage reports, the best of the series in seed 1")
+@claim("13_pseudo_labels", "Here the students make fewer errors than their "
+       "teachers (26 against 32); in seed 2 as many, in seed 3 more. All of them "
+       "together is what this stage reports, the best of the series in seed 1")
 def _(run):
+    pairs = [(evidence.errors(r.extra["students_accuracy"]),
+              evidence.errors(r.extra["teachers_accuracy"]))
+             for r in results.seeds(run.dir, "13_pseudo_labels").values()]
+    assert pairs[0] == (26, 32) and pairs[1][0] == pairs[1][1], pairs
+    assert pairs[2][0] > pairs[2][1], pairs
     r = run["13_pseudo_labels"]
-    students = evidence.errors(r.extra["students_accuracy"])
-    teachers = evidence.errors(r.extra["teachers_accuracy"])
-    final = evidence.errors(r.test_accuracy)
-    assert students > teachers, (students, teachers)
-    assert final < min(students, teachers), (final, students, teachers)
     assert r.extra["teachers_accuracy"] == run["12_averaging"].test_accuracy
-    assert r.test_accuracy > run["12_averaging"].test_accuracy
     assert all(r.test_accuracy > run[st.id].test_accuracy
                for st in talk.stages.STAGES[:-1])
 
 
-@claim("13_pseudo_labels", "Against stage 12 it makes 6 fewer errors in seeds "
-       "1 and 2 and one more in seed 3 (Across seeds): within the test set's "
-       "noise of about ±6")
+@claim("13_pseudo_labels", "Against stage 12 it makes 7 and 6 fewer errors in "
+       "seeds 1 and 2 and one more in seed 3 (Across seeds): about the size of "
+       "the test set's noise, ±5 to 6")
 def _(run):
     diffs = _seed_diffs(run, "12_averaging", "13_pseudo_labels")
-    assert diffs == [-6, -6, 1], diffs
-    assert round(_noise(run, "13_pseudo_labels")) == 6
-    assert max(abs(d) for d in diffs) < 1.5 * _noise(run, "13_pseudo_labels")
+    assert diffs == [-7, -6, 1], diffs
+    noise = [round(evidence.noise(r.test_accuracy)) for r in
+             results.seeds(run.dir, "13_pseudo_labels").values()]
+    assert (min(noise), max(noise)) == (5, 6), noise
+    assert max(abs(d) for d in diffs) < 1.5 * min(noise)
 
 
-@claim("13_pseudo_labels", "Network for network (second table), the "
-       "students make more errors than as many teachers")
+@claim("13_pseudo_labels", "Network for network (second table), one student "
+       "makes more errors than one teacher, and two about as many as two (31 "
+       "against 32)")
 def _(run):
-    r = run["13_pseudo_labels"]
     labels = _test_labels()
     teachers = tables.ensemble_sizes(run.teacher_members(), labels)
+    r = run["13_pseudo_labels"]
     students = [evidence.errors(a) for a in r.extra["member_accuracies"]]
     # one network: the median student against the median teacher
     assert np.median(students) > np.median(teachers[1]), (students, teachers)
-    # all the teachers (two) against all the students (three): the
-    # students' subsets of two are not recorded, their whole group is
-    assert len(teachers) < r.parameters["members"]
-    assert (evidence.errors(r.extra["students_accuracy"])
-            > np.median(teachers[len(teachers)])), teachers
+    # two: the students' pairs, as the committed second table shows them
+    # (the students' own predictions are not kept)
+    import nbformat
+
+    nb = nbformat.read(files.NOTEBOOKS / "13_pseudo_labels.ipynb",
+                       as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "code"
+                and "equal_size_table" in c.source)
+    text = next(o["data"]["text/plain"] for o in cell.outputs
+                if "text/plain" in o.get("data", {}))
+    two = next(line.split() for line in text.splitlines()
+               if line.startswith("2 "))
+    assert (two[1], two[2]) == ("32", "31"), two
 
 
 def _test_labels():

@@ -278,7 +278,7 @@ def test_live_copies_carry_their_settings_and_the_full_run(tmp_path):
         for name, value in chosen[sid].items():
             assert f"{name} = {value}" in injected[0].source, sid
         trainings = [i for i, c in enumerate(nb.cells)
-                     if c.cell_type == "code" and "run.live(" in c.source]
+                     if c.cell_type == "code" and ".fit(" in c.source]
         assert trainings and len(full) == len(trainings), sid
         for i in trainings:
             slide = nb.cells[i + 1]
