@@ -324,14 +324,14 @@ def test_final_block_sets_chosen_recipes_beside_the_ladders_stage_12(
 
 
 def test_the_readme_says_how_long_the_series_took():
-    """'under an hour' holds for the committed run's wall minutes, which
+    """'an hour or so' holds for the committed run's wall minutes, which
     the ladder's line sums (`results/run.json`)."""
     text = (files.ROOT / "README.md").read_text()
     stages = results.load_run(files.RESULTS)["stages"]
     minutes = sum(s["wall_seconds"] for s in stages.values()) / 60
     assert len(stages) == 13
-    assert "On 2 CPU cores it takes under an hour" in text
-    assert minutes < 60, minutes
+    assert "On 2 CPU cores it takes an hour or so" in text
+    assert 40 < minutes < 80, minutes
 
 
 def test_the_ladder_gives_each_stage_its_seeds_median_spread_and_noise():
