@@ -43,11 +43,12 @@ SMOKE  := build/smoke$(if $(filter tensorflow,$(BACKEND)),,-$(BACKEND))$(PYSUFFI
 ARGS   ?=
 VENDOR := slides/vendor/.installed
 
-.PHONY: which-venv lock backends bench search seeds ladder help venv data talk solutions test unit notebooks check-pairs sync lab present slides browser clean
+.PHONY: which-venv lock backends bench search seeds ladder help venv data talk solutions test test-live unit notebooks check-pairs sync lab present slides browser clean
 
 help:
 	@echo "make talk    run all notebooks with their full settings (ARGS='--stages 01 --epochs 2')"
 	@echo "make test    unit tests + every notebook re-executed with smoke settings"
+	@echo "make test-live  RISE in Chromium: decks 01, 07 and 12 trained from their slides at live settings"
 	@echo "             (BACKEND=jax or BACKEND=torch: the same in .venv-jax / .venv-torch;"
 	@echo "             PYTHON=3.12 or PYTHON=/path/to/python: another Python, 3.11 to 3.13)"
 	@echo "make solutions  run the exercises' solutions into build/solutions/ (ARGS='--stages 04 -p epochs=2')"
@@ -114,6 +115,11 @@ REPEATS ?= 3
 bench: venv data
 	$(BIN)/python -m mnist_talk.bench --repeats $(REPEATS)
 	$(BIN)/python -m mnist_talk.report README.md
+
+# The second tier, which .ci/run runs after `make test`: in RISE, decks 01,
+# 07 and 12 run from their slides to their training, at the live settings.
+test-live: venv data $(VENDOR) browser
+	MNIST_TALK_TRAIN_LIVE=1 $(BIN)/python -m pytest tests/test_present.py -k "chromium or training or fits"
 
 # The unit tests run beside the notebooks: on 2 cores neither fills both
 # (the unit tests use about 0.8 of a core, mostly waiting on Chromium and

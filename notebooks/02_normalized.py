@@ -138,8 +138,8 @@ evidence.summary(results_dir, "02_normalized", history, before="01_linear")
 # ## Across seeds
 #
 # Stage 01 and stage 02 in each TensorFlow run the
-# repository holds (seed 1 is the run above; seeds 2 and 3 are in
-# `results/runs/`), in test errors.
+# repository holds (seed 1 is the committed full run, `results/`;
+# seeds 2 and 3 are in `results/runs/`), in test errors.
 
 # %% tags=["nbval-check-output"] slideshow={"slide_type": "-"}
 evidence.across_seeds("01_linear", "02_normalized")

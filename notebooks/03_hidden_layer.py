@@ -112,8 +112,8 @@ evidence.summary(results_dir, "03_hidden_layer", history,
 # ## Across seeds
 #
 # Stage 02 and stage 03 in each TensorFlow run the
-# repository holds (seed 1 is the run above; seeds 2 and 3 are in
-# `results/runs/`), in test errors.
+# repository holds (seed 1 is the committed full run, `results/`;
+# seeds 2 and 3 are in `results/runs/`), in test errors.
 
 # %% tags=["nbval-check-output"] slideshow={"slide_type": "-"}
 evidence.across_seeds("02_normalized", "03_hidden_layer")

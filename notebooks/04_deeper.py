@@ -122,8 +122,8 @@ evidence.summary(results_dir, "04_deeper", history, before="03_hidden_layer")
 # ## Across seeds
 #
 # Stage 03 and stage 04 in each TensorFlow run the
-# repository holds (seed 1 is the run above; seeds 2 and 3 are in
-# `results/runs/`), in test errors.
+# repository holds (seed 1 is the committed full run, `results/`;
+# seeds 2 and 3 are in `results/runs/`), in test errors.
 
 # %% tags=["nbval-check-output"] slideshow={"slide_type": "-"}
 evidence.across_seeds("03_hidden_layer", "04_deeper")

@@ -162,8 +162,8 @@ evidence.summary(results_dir, "05_convolutions", history, before="04_deeper")
 # ## Across seeds
 #
 # Stage 04 and stage 05 in each TensorFlow run the
-# repository holds (seed 1 is the run above; seeds 2 and 3 are in
-# `results/runs/`), in test errors.
+# repository holds (seed 1 is the committed full run, `results/`;
+# seeds 2 and 3 are in `results/runs/`), in test errors.
 
 # %% tags=["nbval-check-output"] slideshow={"slide_type": "-"}
 evidence.across_seeds("04_deeper", "05_convolutions")

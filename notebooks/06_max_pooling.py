@@ -153,8 +153,8 @@ evidence.summary(results_dir, "06_max_pooling", history,
 # ## Across seeds
 #
 # Stage 05 and stage 06 in each TensorFlow run the
-# repository holds (seed 1 is the run above; seeds 2 and 3 are in
-# `results/runs/`), in test errors.
+# repository holds (seed 1 is the committed full run, `results/`;
+# seeds 2 and 3 are in `results/runs/`), in test errors.
 
 # %% tags=["nbval-check-output"] slideshow={"slide_type": "-"}
 evidence.across_seeds("05_convolutions", "06_max_pooling")

@@ -128,8 +128,8 @@ evidence.summary(results_dir, "07_vgg", history, before="06_max_pooling")
 # ## Across seeds
 #
 # Stage 06 and stage 07 in each TensorFlow run the
-# repository holds (seed 1 is the run above; seeds 2 and 3 are in
-# `results/runs/`), in test errors.
+# repository holds (seed 1 is the committed full run, `results/`;
+# seeds 2 and 3 are in `results/runs/`), in test errors.
 
 # %% tags=["nbval-check-output"] slideshow={"slide_type": "-"}
 evidence.across_seeds("06_max_pooling", "07_vgg")

@@ -150,8 +150,8 @@ evidence.summary(results_dir, "08_batch_norm", history, before="07_vgg")
 # ## Across seeds
 #
 # Stage 07 and stage 08 in each TensorFlow run the
-# repository holds (seed 1 is the run above; seeds 2 and 3 are in
-# `results/runs/`), in test errors.
+# repository holds (seed 1 is the committed full run, `results/`;
+# seeds 2 and 3 are in `results/runs/`), in test errors.
 
 # %% tags=["nbval-check-output"] slideshow={"slide_type": "-"}
 evidence.across_seeds("07_vgg", "08_batch_norm")

@@ -139,8 +139,8 @@ evidence.summary(results_dir, "09_dropout", history, before="08_batch_norm")
 # ## Across seeds
 #
 # Stage 08 and stage 09 in each TensorFlow run the
-# repository holds (seed 1 is the run above; seeds 2 and 3 are in
-# `results/runs/`), in test errors.
+# repository holds (seed 1 is the committed full run, `results/`;
+# seeds 2 and 3 are in `results/runs/`), in test errors.
 
 # %% tags=["nbval-check-output"] slideshow={"slide_type": "-"}
 evidence.across_seeds("08_batch_norm", "09_dropout")

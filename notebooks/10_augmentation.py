@@ -160,8 +160,8 @@ evidence.summary(results_dir, "10_augmentation", history, before="09_dropout")
 # ## Across seeds
 #
 # Stage 09 and stage 10 in each TensorFlow run the
-# repository holds (seed 1 is the run above; seeds 2 and 3 are in
-# `results/runs/`), in test errors.
+# repository holds (seed 1 is the committed full run, `results/`;
+# seeds 2 and 3 are in `results/runs/`), in test errors.
 
 # %% tags=["nbval-check-output"] slideshow={"slide_type": "-"}
 evidence.across_seeds("09_dropout", "10_augmentation")

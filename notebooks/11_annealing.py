@@ -194,8 +194,8 @@ evidence.curves(control_history)
 # ## Across seeds
 #
 # Stage 10 and stage 11 in each TensorFlow run the
-# repository holds (seed 1 is the run above; seeds 2 and 3 are in
-# `results/runs/`), in test errors.
+# repository holds (seed 1 is the committed full run, `results/`;
+# seeds 2 and 3 are in `results/runs/`), in test errors.
 
 # %% tags=["nbval-check-output"] slideshow={"slide_type": "-"}
 evidence.across_seeds("10_augmentation", "11_annealing")

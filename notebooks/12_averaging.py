@@ -184,8 +184,8 @@ tables.ladder(results_dir, ["11_annealing", "12_averaging"])
 # ## Across seeds
 #
 # Stage 11 and stage 12 in each TensorFlow run the
-# repository holds (seed 1 is the run above; seeds 2 and 3 are in
-# `results/runs/`), in test errors.
+# repository holds (seed 1 is the committed full run, `results/`;
+# seeds 2 and 3 are in `results/runs/`), in test errors.
 
 # %% tags=["nbval-check-output"] slideshow={"slide_type": "-"}
 evidence.across_seeds("11_annealing", "12_averaging")

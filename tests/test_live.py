@@ -136,8 +136,8 @@ def test_the_phase_after_each_training_is_on_the_line_and_in_the_time_left(
     assert after_training.startswith("member 2, 2 of 2 · done · ")
     assert "left" in after_training
     assert not any(s.startswith("trained") for s in shown[:-1])
-    assert shown[-1].startswith("trained 2 × 2 epochs in 80 s (+ 60 s "
-                                "predicting) · member 2: train acc")
+    assert shown[-1] == ("trained 2 × 2 epochs in 80 s (+ 60 s predicting) "
+                         "· member 2: test acc 95.00%")
     assert board.phases_run == 2
 
 

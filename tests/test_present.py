@@ -6,10 +6,10 @@ on a copy of the notebooks in a temporary folder (a speaker's build/present
 is left alone), with its own runtime, settings and workspace folders. In
 Chromium each notebook is opened in Lab, shown as slides (Alt+R, then the
 preview's full-screen button), stepped through to its last slide with Space,
-and measured slide by slide; in stages 01, 07 and 12 the cells are run from
-the top of the deck in a fresh kernel at the live settings of `make present
-LIVE=1`, the setup first, then (01) a cheap cell whose output must appear on
-its slide, and the training. Nothing may leave the machine: the browser
+and measured slide by slide; in stage 01 (and in `make test-live` also in 07
+and 12) the cells are run from the top of the deck in a fresh kernel at
+the live settings of `make present LIVE=1`, the setup first, then (01) a
+cheap cell whose output must appear on its slide, and the training. Nothing may leave the machine: the browser
 aborts every request not to 127.0.0.1, and the server and kernels log every
 name they resolve and every socket they open (an audit hook). What the page
 logs as a console error must be one of RISE's known ones.
@@ -35,10 +35,15 @@ from mnist_talk import browser, files, present, results, series, stages
 #: found by its source, after every code cell before it, each from its
 #: slide (None: only step through and measure). In 01 a cheap cell whose
 #: output must equal the committed one; in 01, 07 and 12 the training.
+#: `make test` presents every deck and trains 01 live; `make test-live`
+#: (MNIST_TALK_TRAIN_LIVE=1, a second tier that CI runs after `make test`)
+#: presents 01, 07 and 12 and trains each live.
 DECKS = {sid: None for sid in series.notebook_ids()}
 DECKS["01_linear"] = ("x_train.shape", "history = model.fit(")
-DECKS["07_vgg"] = ("history = model.fit(",)
-DECKS["12_averaging"] = ("for member in range(members):",)
+if os.environ.get("MNIST_TALK_TRAIN_LIVE"):
+    DECKS = {"01_linear": DECKS["01_linear"],
+             "07_vgg": ("history = model.fit(",),
+             "12_averaging": ("for member in range(members):",)}
 #: What RISE (jupyterlab-rise 0.43.1) and JupyterLab log on the console on
 #: every open, as patterns; anything else logged as an error fails the test.
 #: - RISE's bundle overflows its stack on opening a slideshow, with and
@@ -49,10 +54,15 @@ DECKS["12_averaging"] = ("for member in range(members):",)
 #:   ask for shared modules that page does not provide (module federation's
 #:   RUNTIME-012 and "doesn't exist in shared scope"): their buttons and
 #:   widgets are missing from the slides, which use neither.
+#: - RISE asks for each notebook's own stylesheet, `NN_slug.css` beside it,
+#:   as well as `rise.css`; we write only `rise.css`, and Lab answers the
+#:   others with a page, which Chromium refuses as a stylesheet.
 KNOWN_CONSOLE = (
     "RangeError: Maximum call stack size exceeded",
     "The getter for the shared module is not a function",
     "doesn't exist in shared scope default",
+    ".css' because its MIME type ('text/html') is not a supported "
+    "stylesheet MIME type",
 )
 #: Screenshots, and a contact sheet of each deck with a slide that does not fit.
 SCREENSHOTS = files.BUILD / "rise"
@@ -569,8 +579,7 @@ def test_setup_and_training_run_from_the_slides(presented):
                   if "Error" in c["output"]}
         assert not errors, f"{sid}: cells failed live: {errors}"
         training = [i for i in deck["targets"] if "fit(" in
-                    "".join(presented["sources"][sid][i])
-                    or "for member" in presented["sources"][sid][i]]
+                    presented["sources"][sid][i]]
         assert training, f"{sid}: no training cell among {deck['targets']}"
         for i in training:
             out = ran[i]["output"]
