@@ -189,7 +189,7 @@ tables.equal_size_table(teacher_members, student_probabilities,
 # networks of the same seeds that saw no pseudo-labels, and neither pair
 # beat the two teachers alone. On those images, this stage's extra
 # networks bought nothing; on the test images seeds 1 and 2 gained a few
-# errors and seed 3 lost one (Across seeds).
+# errors and seed 3 lost one (What we see).
 
 # %% slideshow={"slide_type": "fragment"}
 evidence.dips(run.history)
@@ -202,8 +202,9 @@ evidence.dips(run.history)
 #   fewer errors than their teachers (26 against 32); in seed 2 as many,
 #   in seed 3 more. All of them together is what this stage reports, the
 #   best of the series in seed 1. Against stage 12 it makes 7 and 6 fewer
-#   errors in seeds 1 and 2 and one more in seed 3 (Across seeds, after
-#   the result): about the size of the test set's noise, ±5 to 6.
+#   errors in seeds 1 and 2 and one more in seed 3 (the ladder's seeds
+#   column, `results/runs/`): about the size of the test set's noise, ±5
+#   to 6.
 # - Network for network (second table), one student makes more errors
 #   than one teacher, and two about as many as two (31 against 32): from
 #   this table alone, what the pseudo-labels gave cannot be told from
@@ -227,16 +228,6 @@ run.finish(tables.accuracy(final, mnist.y_test),
 
 # %% slideshow={"slide_type": "-"}
 tables.ladder(results_dir)
-
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# ## Across seeds
-#
-# Stage 12 and stage 13 in each TensorFlow run the
-# repository holds (seed 1 is the committed full run, `results/`;
-# seeds 2 and 3 are in `results/runs/`), in test errors.
-
-# %% tags=["nbval-check-output"] slideshow={"slide_type": "-"}
-evidence.across_seeds("12_averaging", "13_pseudo_labels")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## The talk's numbers, audited
