@@ -23,6 +23,7 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import hashlib
 import os
 import shutil
@@ -118,33 +119,26 @@ def _newer(src: Path, dst: Path) -> bool:
     return not dst.exists() or src.stat().st_mtime > dst.stat().st_mtime
 
 
-def _full_run_slide(cell, record) -> nbformat.NotebookNode:
+def _full_run_slide(cell, record) -> list:
     """A sub-slide that shows a training cell's committed output: what the
     full run printed and drew, still there when the live run differs,
-    fails or is interrupted."""
-    lines = ["## The full run, as committed", ""]
+    fails or is interrupted. A heading, then a code cell that holds the
+    training cell's outputs as they were committed (not to be run)."""
+    lines = ["## The full run, as committed"]
     if record is not None:
-        lines += [f"{record.settings_text()}, "
-                  f"{record.train_seconds / 60:.1f} min of training on "
-                  f"{record.device} (`make talk`). The cell before ran at "
-                  "this presentation's live settings.", ""]
-    attachments = {}
-    for output in cell.get("outputs", []):
-        data = output.get("data", {})
-        if "image/png" in data:
-            name = f"full-run-{len(attachments) + 1}.png"
-            attachments[name] = {"image/png": data["image/png"]}
-            lines += [f"![the full run's curves](attachment:{name})", ""]
-        elif "text/markdown" in data:
-            lines += ["".join(data["text/markdown"]), ""]
-        elif output.get("output_type") == "stream":
-            lines += ["```", "".join(output["text"]).rstrip(), "```", ""]
-    slide = nbformat.v4.new_markdown_cell("\n".join(lines).rstrip() + "\n")
-    slide.metadata["slideshow"] = {"slide_type": "subslide"}
-    slide.metadata["tags"] = ["full-run"]
-    if attachments:
-        slide["attachments"] = attachments
-    return slide
+        lines += ["", f"{record.settings_text()}, "
+                      f"{record.train_seconds / 60:.1f} min of training on "
+                      f"{record.device} (`make talk`). The cell before ran "
+                      "at this presentation's live settings."]
+    heading = nbformat.v4.new_markdown_cell("\n".join(lines) + "\n")
+    heading.metadata["slideshow"] = {"slide_type": "subslide"}
+    heading.metadata["tags"] = ["full-run"]
+    shown = nbformat.v4.new_code_cell(
+        "# the full run's output, kept from `make talk`: nothing to run here",
+        outputs=copy.deepcopy(cell.get("outputs", [])))
+    shown.metadata["slideshow"] = {"slide_type": "-"}
+    shown.metadata["tags"] = ["full-run"]
+    return [heading, shown]
 
 
 def _live(nb, sid: str, parameters: dict):
@@ -165,7 +159,7 @@ def _live(nb, sid: str, parameters: dict):
         cells.append(cell)
         if cell.cell_type == "code" and ".fit(" in cell.source \
                 and cell.get("outputs"):
-            cells.append(_full_run_slide(cell, record))
+            cells += _full_run_slide(cell, record)
     nb.cells = cells
     return nb
 
