@@ -84,7 +84,8 @@ class Record:
         return settings(self.parameters)
 
     def settings_text(self) -> str:
-        """"10 epochs on 60,000 images" (with the members when several)."""
+        """"10 epochs on 60,000 images, seed 1" ("2 × 20 epochs …" for an
+        ensemble)."""
         p = self.parameters
         text = (f"{self.epochs_text} epochs on "
                 f"{int(p.get('train_size', 0)):,} images")
