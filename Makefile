@@ -43,7 +43,7 @@ SMOKE  := build/smoke$(if $(filter tensorflow,$(BACKEND)),,-$(BACKEND))$(PYSUFFI
 ARGS   ?=
 VENDOR := slides/vendor/.installed
 
-.PHONY: which-venv lock backends bench search seeds ladder help venv data talk solutions test test-live unit notebooks check-pairs sync lab present slides browser clean
+.PHONY: which-venv lock backends bench search seeds ladder help venv data talk solutions test test-live unit notebooks check-pairs sync lab present slides rehearse browser clean
 
 help:
 	@echo "make talk    run all notebooks with their full settings (ARGS='--stages 01 --epochs 2')"
@@ -62,8 +62,12 @@ help:
 	@echo "make which-venv  the venv, lock and Python that make uses (PYTHON=3.13, BACKEND=jax, GPU=1)"
 	@echo "make slides  render every executed notebook as an offline reveal.js deck in slides/,"
 	@echo "             check that every slide fits 1280x720, contact sheets in build/slides/"
+	@echo "             (the 45-minute talk's slides; FULL=1: every slide)"
 	@echo "make present JupyterLab with RISE on copies in build/present, to present live (RESET=1 starts over;"
-	@echo "             LIVE=1: about a minute per training cell; ARGS='-p epochs=2 --no-browser --port=8890')"
+	@echo "             LIVE=1: about a minute per training cell; ARGS='-p epochs=2 --no-browser --port=8890';"
+	@echo "             the 45-minute talk's slides, FULL=1: every slide)"
+	@echo "make rehearse  per deck: the talk's slides, its notes' words, and whether they fit its minutes"
+	@echo "             read at 130 words a minute beside the code run at the live settings"
 
 # What make would use here: the venv, the lock it installs, the Python.
 which-venv:
@@ -187,9 +191,9 @@ sync: venv
 # deleting build/present) starts again from the committed ones. LIVE=1 sets
 # each copy's live settings (a training cell in about a minute on a laptop);
 # ARGS passes -p NAME=VALUE and JupyterLab's own options (--no-browser,
-# --port=8890).
+# --port=8890). The copies show the talk's cut; FULL=1 shows every slide.
 lab present: venv data
-	$(BIN)/python -m mnist_talk.present $(if $(RESET),--reset) $(if $(LIVE),--live) $(ARGS)
+	$(BIN)/python -m mnist_talk.present $(if $(RESET),--reset) $(if $(LIVE),--live) $(if $(FULL),--full) $(ARGS)
 
 # What the decks load, pinned by slides/package-lock.json and copied next to
 # them, so that they open with no network. Not in git: `make slides` makes it.
@@ -200,8 +204,15 @@ $(VENDOR): slides/package.json slides/package-lock.json
 	cp slides/node_modules/requirejs/require.js slides/node_modules/jquery/dist/jquery.min.js slides/vendor/
 	touch $@
 
+# The decks show the talk's cut (a cell tagged full-only is left out);
+# FULL=1 shows every slide, as `make present FULL=1` does.
 slides: venv $(VENDOR) browser
-	$(BIN)/python -m mnist_talk.slides
+	$(BIN)/python -m mnist_talk.slides $(if $(FULL),--full)
+
+# The talk's timing, deck by deck: the notes read at 130 words a minute
+# plus the code run at the live settings, against the deck's minutes.
+rehearse: venv
+	$(BIN)/python -m mnist_talk.cut
 
 # Headless Chromium, to check the decks (`make slides`, `make test`). Done
 # when `python -m mnist_talk.browser` finds one that starts; else, as root,

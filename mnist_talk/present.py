@@ -34,7 +34,7 @@ import jupytext
 import nbformat
 from papermill.parameterize import parameterize_notebook
 
-from . import results, series, stages
+from . import cut, results, series, stages
 from .files import (BUILD, NOTEBOOKS, RESULTS, ROOT, atomic_write, read_json,
                     write_json)
 
@@ -164,7 +164,8 @@ def _live(nb, sid: str, parameters: dict):
     return nb
 
 
-def _unpaired(src: Path, parameters: dict | None = None) -> str:
+def _unpaired(src: Path, parameters: dict | None = None,
+              full: bool = False) -> str:
     """The notebook as committed, without its `jupytext` metadata, so that no
     contents manager pairs it with a `.py` when it is saved. A solutions
     notebook (`.py` only) is converted to a notebook without outputs. With
@@ -176,6 +177,7 @@ def _unpaired(src: Path, parameters: dict | None = None) -> str:
             cell.id = f"cell-{i}"
     else:
         nb = nbformat.read(src, as_version=4)
+        nb = nb if full else cut.talk(nb)  # the talk: no full-only slides
         if parameters:
             nb = _live(nb, src.stem, parameters)
             for i, cell in enumerate(nb.cells):  # the same text every time
@@ -222,7 +224,7 @@ def _digest(path: Path) -> str | None:
 
 def prepare(folder: Path = PRESENT, *, reset: bool = False,
             notebooks: Path = NOTEBOOKS, results: Path = RESULTS,
-            parameters: dict[str, dict] | None = None
+            parameters: dict[str, dict] | None = None, full: bool = False
             ) -> dict[str, list[str]]:
     """Fill `folder` with the notebooks to present, `folder/../results` with
     the results, and write `folder/rise.css`.
@@ -235,7 +237,8 @@ def prepare(folder: Path = PRESENT, *, reset: bool = False,
     exercises' solutions go to `folder/solutions/`, as notebooks.
     `parameters` (by stage, from `live_parameters`) prepares those stages'
     copies at other settings; a copy left as prepare wrote it (its digest
-    is in `folder/.prepared.json`) takes a change of settings at once."""
+    is in `folder/.prepared.json`) takes a change of settings at once.
+    The copies are the talk's cut (`cut.talk`) unless `full`."""
     folder = _check_folder(folder)
     results_copy = folder.parent / "results"
     ids = series.notebook_ids()
@@ -260,7 +263,7 @@ def prepare(folder: Path = PRESENT, *, reset: bool = False,
         for src, dst in copies:
             name = dst.relative_to(folder).as_posix()
             text = _unpaired(src, (parameters or {}).get(src.stem)
-                             if src.suffix == ".ipynb" else None)
+                             if src.suffix == ".ipynb" else None, full)
             untouched = written.get(name) == _digest(dst)
             if _newer(src, dst) or (untouched and dst.read_text() != text):
                 with atomic_write(dst, "w") as f:
@@ -311,6 +314,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--live", action="store_true",
                         help="the live settings: each training cell about "
                              "a minute on a laptop's CPU (stages.LIVE)")
+    parser.add_argument("--full", action="store_true",
+                        help="every slide, not the talk's cut")
     parser.add_argument("-p", "--param", action="append", default=[],
                         metavar="NAME=VALUE",
                         help="set a parameter in every copy that has it")
@@ -324,7 +329,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"no notebook has a parameter {name!r}; stage 01's are: "
                     f"{', '.join(series.declared_parameters('01_linear'))}")
         chosen = live_parameters(overrides, args.live)
-        report = prepare(args.folder, reset=args.reset, parameters=chosen)
+        report = prepare(args.folder, reset=args.reset, parameters=chosen,
+                         full=args.full)
     except (PresentError, series.SeriesError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -344,7 +350,9 @@ def main(argv: list[str] | None = None) -> int:
             + " (the rest as committed; `make present` without LIVE or ARGS "
               "goes back to the full settings)")
     print("present: open a notebook, Alt+R, then the preview's full-screen "
-          "button; T speaker notes, Ctrl+Enter runs a cell and stays")
+          "button; T speaker notes, Ctrl+Enter runs a cell and stays; "
+          + ("every slide" if args.full else "the talk's cut (FULL=1: every "
+             "slide; minutes per deck: make rehearse)"))
     if args.prepare_only:
         return 0
     command = lab_command(folder, *lab_args)

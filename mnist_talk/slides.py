@@ -1,12 +1,14 @@
 """Render the executed notebooks as offline reveal.js decks, plus an index.
 
-    python -m mnist_talk.slides [--out slides] [--stages 01,03-05]
+    python -m mnist_talk.slides [--out slides] [--stages 01,03-05] [--full]
 
 Each deck loads reveal.js, require.js, jQuery and MathJax from `vendor/`
 beside it (copied from `slides/node_modules` by `make slides`, pinned by
 `slides/package-lock.json`), so the decks and the index open with no
 network at all. A notebook without outputs is not rendered: the command
-names it and says how to run it first.
+names it and says how to run it first. The decks are the talk's cut
+(`mnist_talk.cut`: no cell tagged `full-only`); `--full` (`make slides
+FULL=1`) renders every slide.
 
 Then each deck is opened in headless Chromium at 1280x720: the command
 prints its slide count and tallest slide against reveal.js's 700 px, names
@@ -27,7 +29,7 @@ import nbformat
 from nbconvert import SlidesExporter
 from traitlets.config import Config
 
-from . import browser, series, stages, tables
+from . import browser, cut, series, stages, tables
 from .files import BUILD, NOTEBOOKS, RESULTS, ROOT, atomic_write
 from .report import plot_svg
 
@@ -105,8 +107,10 @@ def deck_name(stage_id: str) -> str:
 
 
 def build(out: Path = SLIDES, ids: list[str] | None = None,
-          notebooks: Path | None = None) -> tuple[list[str], list[str]]:
-    """Render each executed notebook; return (built ids, ids not yet run)."""
+          notebooks: Path | None = None, full: bool = False
+          ) -> tuple[list[str], list[str]]:
+    """Render each executed notebook, as the talk cuts it unless `full`;
+    return (built ids, ids not yet run)."""
     notebooks = notebooks or NOTEBOOKS
     absent = missing_vendor(out)
     if absent:
@@ -121,7 +125,7 @@ def build(out: Path = SLIDES, ids: list[str] | None = None,
         if not has_outputs(nb):
             not_run.append(sid)
             continue
-        body, _ = exporter.from_notebook_node(nb)
+        body, _ = exporter.from_notebook_node(nb if full else cut.talk(nb))
         with atomic_write(out / deck_name(sid), "w", encoding="utf-8") as f:
             f.write(body)
         built.append(sid)
@@ -161,12 +165,19 @@ def report(measured: dict[str, list[dict]]) -> list[str]:
     return lines
 
 
-def write_index(out: Path, results_dir: Path = RESULTS) -> Path:
+def write_index(out: Path, results_dir: Path = RESULTS,
+                full: bool = False) -> Path:
     """An index page of the 13 stages: the results ladder, linked to decks,
-    and its plot."""
+    each deck's minutes in the talk, and the ladder's plot."""
     table = tables.ladder(results_dir)
-    rows = []
+    table.header.append("minutes")
+    rows, total = [], 0
     for st, row in zip(stages.STAGES, table.rows):
+        ipynb = NOTEBOOKS / f"{st.id}.ipynb"
+        given = cut.minutes(cut.read(st.id)) if ipynb.exists() else None
+        total += given[0] if given else 0
+        row.append(f"{given[0]} ({given[1] // 60}:{given[1] % 60:02d})"
+                   if given else "—")
         title = html.escape(st.title)
         if (out / deck_name(st.id)).exists():
             row[1] = f'<a href="{deck_name(st.id)}">{title}</a>'
@@ -176,13 +187,22 @@ def write_index(out: Path, results_dir: Path = RESULTS) -> Path:
             row[1] = f"{title} <em>(not written yet)</em>"
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>")
     header = "".join(f"<th>{h}</th>" for h in table.header)
+    version = (FULL_DECKS if full else CUT_DECKS).format(minutes=total)
     svg = plot_svg(results_dir)
     svg = svg[svg.index("<svg"):]  # inline: drop the XML prologue
     target = out / "index.html"
     with atomic_write(target, "w", encoding="utf-8") as f:
-        f.write(INDEX.format(header=header, rows="\n".join(rows), plot=svg))
+        f.write(INDEX.format(header=header, rows="\n".join(rows), plot=svg,
+                             version=version))
     return target
 
+
+CUT_DECKS = ("These decks are the {minutes}-minute talk: the slides a speaker "
+             "shows, with the script in the speaker notes (S). "
+             "<code>make slides FULL=1</code> renders every slide, for "
+             "students.")
+FULL_DECKS = ("These decks hold every slide, for students; the "
+              "{minutes}-minute talk shows fewer (<code>make slides</code>).")
 
 INDEX = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -192,12 +212,14 @@ body {{ font-family: sans-serif; max-width: 60em; margin: 2em auto; }}
 table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ padding: .35em .7em; border-bottom: 1px solid #ccc; text-align: left; }}
 td:nth-child(3), td:nth-child(4), td:nth-child(5), td:nth-child(6),
-td:nth-child(7) {{ text-align: right; }}
+td:nth-child(7), td:nth-child(8) {{ text-align: right; }}
 </style></head>
 <body>
 <h1>Beating MNIST: from nothing to state of the art</h1>
 <p>One deck per stage of the talk. "Ours" is the test accuracy of the last
-full run recorded in <code>results/</code>; "talk" is the talk's figure.</p>
+full run recorded in <code>results/</code>; "talk" is the talk's figure;
+"minutes" is the deck's time in the talk, and when it starts.</p>
+<p>{version}</p>
 <table>
 <tr>{header}</tr>
 {rows}
@@ -219,13 +241,16 @@ def main(argv=None) -> int:
                                  description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=SLIDES)
     ap.add_argument("--stages", help="e.g. 01,03-05 (default: all)")
+    ap.add_argument("--full", action="store_true",
+                    help="every slide, not the talk's cut")
     args = ap.parse_args(argv)
     try:
-        built, not_run = build(args.out, series.select(args.stages))
+        built, not_run = build(args.out, series.select(args.stages),
+                               full=args.full)
     except (SlidesError, series.SeriesError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    index = write_index(args.out)
+    index = write_index(args.out, full=args.full)
     print(f"built {len(built)} deck(s) and {index}")
     try:
         measured = check(args.out, built)
