@@ -204,7 +204,7 @@ $(VENDOR): slides/package.json slides/package-lock.json
 	cp slides/node_modules/requirejs/require.js slides/node_modules/jquery/dist/jquery.min.js slides/vendor/
 	touch $@
 
-# The decks show the talk's cut (a cell tagged full-only is left out);
+# The decks show the talk's cut (a cell tagged `cut` is left out);
 # FULL=1 shows every slide, as `make present FULL=1` does.
 slides: venv $(VENDOR) browser
 	$(BIN)/python -m mnist_talk.slides $(if $(FULL),--full)

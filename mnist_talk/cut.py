@@ -2,7 +2,7 @@
 
     python -m mnist_talk.cut [--stages 01,03-05] [--pace 130]
 
-A cell tagged `full-only` is left out of the talk: `make present` and
+A cell tagged `cut` is left out of the talk: `make present` and
 `make slides` show each deck without those cells (`talk` marks them
 `skip`, so a presented copy still holds them), and `FULL=1` shows every
 slide. A (sub-)slide leaves with all its cells, so that none of them
@@ -41,7 +41,7 @@ from . import series, stages
 from .files import NOTEBOOKS, RESULTS, read_json
 
 #: The tag of a cell the talk leaves out.
-TAG = "full-only"
+TAG = "cut"
 #: The talk's length, in minutes: the decks' minutes add up to it.
 TALK_MINUTES = 45
 #: Speaking pace for the rehearsal, in words a minute.
@@ -70,7 +70,8 @@ def left_out(cell) -> bool:
 
 
 def talk(nb):
-    """A copy of `nb` as the talk shows it: every `full-only` cell `skip`."""
+    """A copy of `nb` as the talk shows it: the cells tagged `cut` made
+    `skip`."""
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
         if left_out(cell):
@@ -88,7 +89,9 @@ class Slide:
 
     @property
     def words(self) -> int:
-        return sum(len(n.split()) for n in self.notes)
+        """The words a speaker says: not the minutes, not the arrows."""
+        return sum(len([w for w in MINUTES.sub("", n).split() if w != "→"])
+                   for n in self.notes)
 
 
 def slides(nb) -> list[Slide]:

@@ -177,7 +177,7 @@ def _unpaired(src: Path, parameters: dict | None = None,
             cell.id = f"cell-{i}"
     else:
         nb = nbformat.read(src, as_version=4)
-        nb = nb if full else cut.talk(nb)  # the talk: no full-only slides
+        nb = nb if full else cut.talk(nb)  # the talk: no cells tagged cut
         if parameters:
             nb = _live(nb, src.stem, parameters)
             for i, cell in enumerate(nb.cells):  # the same text every time

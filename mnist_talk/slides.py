@@ -7,7 +7,7 @@ beside it (copied from `slides/node_modules` by `make slides`, pinned by
 `slides/package-lock.json`), so the decks and the index open with no
 network at all. A notebook without outputs is not rendered: the command
 names it and says how to run it first. The decks are the talk's cut
-(`mnist_talk.cut`: no cell tagged `full-only`); `--full` (`make slides
+(`mnist_talk.cut`: no cell tagged `cut`); `--full` (`make slides
 FULL=1`) renders every slide.
 
 Then each deck is opened in headless Chromium at 1280x720: the command

@@ -93,7 +93,7 @@ x_train.shape, y_train.shape, x_test.shape, y_test.shape
 # %% tags=["nbval-check-output"] slideshow={"slide_type": "fragment"}
 print(x_train[0, 5:23, 4:24])
 
-# %% tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% tags=["cut"] slideshow={"slide_type": "subslide"}
 plots.show_image(x_train[0])
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -154,10 +154,10 @@ model.compile(optimizer="adam",
               loss=keras.losses.CategoricalCrossentropy(from_logits=True),
               metrics=["accuracy"])
 
-# %% tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% tags=["cut"] slideshow={"slide_type": "subslide"}
 models.summary(model)
 
-# %% tags=["nbval-check-output", "full-only"] slideshow={"slide_type": "fragment"}
+# %% tags=["nbval-check-output", "cut"] slideshow={"slide_type": "fragment"}
 model.count_params()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -183,10 +183,10 @@ run.finish(test_accuracy, model.count_params())
 # %% slideshow={"slide_type": "fragment"}
 tables.ladder(results_dir, ["01_linear"])
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## In numbers
 
-# %% tags=["full-only"] slideshow={"slide_type": "-"}
+# %% tags=["cut"] slideshow={"slide_type": "-"}
 evidence.summary(results_dir, "01_linear", history)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -223,7 +223,7 @@ def keras1_crossentropy(y_true, y_pred):
     return -keras.ops.sum(y_true * keras.ops.log(clipped), axis=-1)
 
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## Keras 3 does both, by backend
 #
 # Given a softmax's output, `"categorical_crossentropy"` on TensorFlow finds
@@ -231,7 +231,7 @@ def keras1_crossentropy(y_true, y_pred):
 # the probabilities, as Keras 1 did. One wrong answer, its true digit
 # scored 30 below the other two, on this notebook's backend:
 
-# %% tags=["full-only"] slideshow={"slide_type": "fragment"}
+# %% tags=["cut"] slideshow={"slide_type": "fragment"}
 scores = keras.ops.convert_to_tensor([[-30.0, 0.0, 0.0]])
 truth = keras.ops.convert_to_tensor([[1.0, 0.0, 0.0]])
 crossentropy = keras.losses.categorical_crossentropy
@@ -240,7 +240,7 @@ exact = float(crossentropy(truth, scores, from_logits=True)[0])
 tables.Table(["backend", "from the softmax's output", "from the scores"],
              [[keras.backend.backend(), f"{clipped:.3f}", f"{exact:.3f}"]])
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "-"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "-"}
 # On JAX and PyTorch, a softmax layer with the plain loss is therefore
 # Keras 1's loss, trained below. `from_logits=True` is exact on all three.
 
@@ -268,15 +268,15 @@ keras1_history = keras1_model.fit(
     validation_data=(x_test, y_test_hot),
     verbose=0, callbacks=[keras1_board.callback("Keras 1's loss")])
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## Both runs
 
-# %% tags=["full-only"] slideshow={"slide_type": "-"}
+# %% tags=["cut"] slideshow={"slide_type": "-"}
 plots.show_curves({"Keras 3's loss": history,
                    "Keras 1's loss": keras1_history},
                   run.stage.talk_accuracy)
 
-# %% tags=["full-only"] slideshow={"slide_type": "fragment"}
+# %% tags=["cut"] slideshow={"slide_type": "fragment"}
 evidence.curves(keras1_history)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -314,20 +314,20 @@ live.Status(f"at the floor: {at_floor.mean():.1%} of the training images; "
             f"wrong: {wrong.mean():.1%}; last training loss ÷ 16.118 = "
             f"{last_loss / -np.log(FLOOR):.1%}")
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## The talk's own log says the same
 #
 # Every epoch of the talk's first fit: its loss is 16.118 times its error
 # rate, as if every mistake sat at the floor and every right answer cost
 # nothing.
 
-# %% tags=["full-only"] slideshow={"slide_type": "fragment"}
+# %% tags=["cut"] slideshow={"slide_type": "fragment"}
 tables.Table(["epoch", "loss", "error rate", "16.118 × error rate"],
              [[i + 1, f"{loss:.4f}", f"{error:.2%}", f"{floor:.4f}"]
               for i, (loss, error, floor)
               in enumerate(talk.clipped_loss_check())])
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## What we see
 #
 # - With Keras 1's loss the model stalls far below Keras 3's run: about as
@@ -342,7 +342,7 @@ tables.Table(["epoch", "loss", "error rate", "16.118 × error rate"],
 #   rate (Keras 1.2.2, `engine/training.py`, `_make_train_function`). That
 #   cell most likely kept training at 0.001.
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "slide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "slide"}
 # ## Recap
 #
 # In this notebook we

@@ -97,10 +97,10 @@ model = keras.Sequential([
 model.compile(optimizer="adam", loss="categorical_crossentropy",
               metrics=["accuracy"])
 
-# %% tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% tags=["cut"] slideshow={"slide_type": "subslide"}
 models.summary(model)
 
-# %% tags=["nbval-check-output", "full-only"] slideshow={"slide_type": "fragment"}
+# %% tags=["nbval-check-output", "cut"] slideshow={"slide_type": "fragment"}
 model.count_params()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -128,10 +128,10 @@ run.finish(test_accuracy, model.count_params())
 tables.ladder(results_dir, ["01_linear", "02_normalized"])
 
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## In numbers
 
-# %% tags=["full-only"] slideshow={"slide_type": "-"}
+# %% tags=["cut"] slideshow={"slide_type": "-"}
 evidence.summary(results_dir, "02_normalized", history, before="01_linear")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -158,7 +158,7 @@ evidence.across_seeds("01_linear", "02_normalized")
 # %% tags=["nbval-check-output"] slideshow={"slide_type": "fragment"}
 {f"{p:.1%}": round(evidence.noise(p)) for p in (0.92, 0.98, 0.99, 0.997)}
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## What we see
 #
 # - Normalization buys a loss that is small and falls every epoch.
@@ -172,7 +172,7 @@ evidence.across_seeds("01_linear", "02_normalized")
 # - In every seed normalization saves hundreds of errors (Across seeds),
 #   more than ten times the test set's noise: this step is real.
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "slide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "slide"}
 # ## Recap
 #
 # In this notebook we

@@ -72,10 +72,10 @@ model = keras.Sequential([
 model.compile(optimizer="adam", loss="categorical_crossentropy",
               metrics=["accuracy"])
 
-# %% tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% tags=["cut"] slideshow={"slide_type": "subslide"}
 models.summary(model)
 
-# %% tags=["nbval-check-output", "full-only"] slideshow={"slide_type": "fragment"}
+# %% tags=["nbval-check-output", "cut"] slideshow={"slide_type": "fragment"}
 model.count_params()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -101,24 +101,24 @@ run.finish(test_accuracy, model.count_params())
 # %% slideshow={"slide_type": "fragment"}
 tables.ladder(results_dir, ["02_normalized", "03_hidden_layer"])
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## In numbers
 
-# %% tags=["full-only"] slideshow={"slide_type": "-"}
+# %% tags=["cut"] slideshow={"slide_type": "-"}
 evidence.summary(results_dir, "03_hidden_layer", history,
                  before="02_normalized")
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## Across seeds
 #
 # Stage 02 and stage 03 in each TensorFlow run the
 # repository holds (seed 1 is the committed full run, `results/`;
 # seeds 2 and 3 are in `results/runs/`), in test errors.
 
-# %% tags=["nbval-check-output", "full-only"] slideshow={"slide_type": "-"}
+# %% tags=["nbval-check-output", "cut"] slideshow={"slide_type": "-"}
 evidence.across_seeds("02_normalized", "03_hidden_layer")
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## What we see
 #
 # Ten times the parameters and a non-linearity in between: the error rate
@@ -127,7 +127,7 @@ evidence.across_seeds("02_normalized", "03_hidden_layer")
 # accuracy now runs ahead of the test accuracy, a first hint of
 # overfitting.
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "slide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "slide"}
 # ## Recap
 #
 # In this notebook we

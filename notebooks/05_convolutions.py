@@ -54,7 +54,7 @@ run
 mnist = data.prepare()
 mnist
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "slide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "slide"}
 # ## A channel axis
 #
 # A convolution reads images with channels: one number per colour at each
@@ -63,7 +63,7 @@ mnist
 # put channels first); Keras 3 puts channels last. `data.prepare()` has
 # done this for every stage since 02:
 
-# %% tags=["nbval-check-output", "full-only"] slideshow={"slide_type": "fragment"}
+# %% tags=["nbval-check-output", "cut"] slideshow={"slide_type": "fragment"}
 (raw_train, _), _ = data.load_mnist()
 raw_train.shape, np.expand_dims(raw_train, -1).shape, mnist.x_train.shape
 
@@ -85,13 +85,13 @@ plots.show_digits([digit] + [demos.convolve_3x3(digit, f)
                              for f in demos.EDGE_FILTERS.values()],
                   ["digit"] + list(demos.EDGE_FILTERS), size=2.2)
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## The same thing in Keras
 #
 # A `Conv2D` layer holding our filter gives the same image: with
 # `padding="same"` the border is padded with zeros, as in NumPy.
 
-# %% tags=["nbval-check-output", "full-only"] slideshow={"slide_type": "fragment"}
+# %% tags=["nbval-check-output", "cut"] slideshow={"slide_type": "fragment"}
 conv = layers.Conv2D(1, 3, padding="same", use_bias=False)
 conv.build((None, 28, 28, 1))
 conv.set_weights([edges.reshape(3, 3, 1, 1)])
@@ -118,13 +118,13 @@ model = keras.Sequential([
 model.compile(optimizer="adam", loss="categorical_crossentropy",
               metrics=["accuracy"])
 
-# %% tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% tags=["cut"] slideshow={"slide_type": "subslide"}
 models.summary(model)
 
-# %% tags=["nbval-check-output", "full-only"] slideshow={"slide_type": "fragment"}
+# %% tags=["nbval-check-output", "cut"] slideshow={"slide_type": "fragment"}
 model.count_params()
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "notes"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "notes"}
 # Most of the 55,856 parameters sit in the last dense layer
 # (28 × 28 × 7 inputs × 10 outputs); the three convolutions hold only 966.
 
@@ -152,23 +152,23 @@ run.finish(test_accuracy, model.count_params())
 # %% slideshow={"slide_type": "fragment"}
 tables.ladder(results_dir, ["04_deeper", "05_convolutions"])
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## In numbers
 
-# %% tags=["full-only"] slideshow={"slide_type": "-"}
+# %% tags=["cut"] slideshow={"slide_type": "-"}
 evidence.summary(results_dir, "05_convolutions", history, before="04_deeper")
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## Across seeds
 #
 # Stage 04 and stage 05 in each TensorFlow run the
 # repository holds (seed 1 is the committed full run, `results/`;
 # seeds 2 and 3 are in `results/runs/`), in test errors.
 
-# %% tags=["nbval-check-output", "full-only"] slideshow={"slide_type": "-"}
+# %% tags=["nbval-check-output", "cut"] slideshow={"slide_type": "-"}
 evidence.across_seeds("04_deeper", "05_convolutions")
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## What we see
 #
 # With a quarter of the deep network's parameters, the convolutional model
@@ -181,7 +181,7 @@ evidence.across_seeds("04_deeper", "05_convolutions")
 # learning rate the test accuracy moves from one epoch to the next; stage
 # 11 deals with that.
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "slide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "slide"}
 # ## Recap
 #
 # In this notebook we

@@ -81,12 +81,12 @@ once = demos.max_pool_2x2(digit)
 plots.show_digits([digit, once, demos.max_pool_2x2(once)],
                   ["28 × 28", "14 × 14", "7 × 7"], size=2.2)
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## The same thing in Keras
 #
 # `MaxPooling2D(2)` gives exactly our NumPy result.
 
-# %% tags=["nbval-check-output", "full-only"] slideshow={"slide_type": "fragment"}
+# %% tags=["nbval-check-output", "cut"] slideshow={"slide_type": "fragment"}
 pooled = layers.MaxPooling2D(2)(mnist.x_train[:1].astype("float32"))
 np.array_equal(keras.ops.convert_to_numpy(pooled)[0, :, :, 0], once)
 
@@ -113,10 +113,10 @@ model = keras.Sequential([
 model.compile(optimizer="adam", loss="categorical_crossentropy",
               metrics=["accuracy"])
 
-# %% tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% tags=["cut"] slideshow={"slide_type": "subslide"}
 models.summary(model)
 
-# %% tags=["nbval-check-output", "full-only"] slideshow={"slide_type": "fragment"}
+# %% tags=["nbval-check-output", "cut"] slideshow={"slide_type": "fragment"}
 model.count_params()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -142,24 +142,24 @@ run.finish(test_accuracy, model.count_params())
 # %% slideshow={"slide_type": "fragment"}
 tables.ladder(results_dir, ["05_convolutions", "06_max_pooling"])
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## In numbers
 
-# %% tags=["full-only"] slideshow={"slide_type": "-"}
+# %% tags=["cut"] slideshow={"slide_type": "-"}
 evidence.summary(results_dir, "06_max_pooling", history,
                  before="05_convolutions")
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## Across seeds
 #
 # Stage 05 and stage 06 in each TensorFlow run the
 # repository holds (seed 1 is the committed full run, `results/`;
 # seeds 2 and 3 are in `results/runs/`), in test errors.
 
-# %% tags=["nbval-check-output", "full-only"] slideshow={"slide_type": "-"}
+# %% tags=["nbval-check-output", "cut"] slideshow={"slide_type": "-"}
 evidence.across_seeds("05_convolutions", "06_max_pooling")
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## What we see
 #
 # A quarter of stage 05's parameters, but still most of its time per
@@ -172,7 +172,7 @@ evidence.across_seeds("05_convolutions", "06_max_pooling")
 # The talk's 98.37% lies within its own log for this stage, which ends at
 # 98.38% (In numbers).
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "slide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "slide"}
 # ## Recap
 #
 # In this notebook we

@@ -80,16 +80,16 @@ model.add(layers.Dense(10, activation="softmax"))
 model.compile(optimizer="adam", loss="categorical_crossentropy",
               metrics=["accuracy"])
 
-# %% tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% tags=["cut"] slideshow={"slide_type": "subslide"}
 models.summary(model)
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## Handing it to `mnist_talk`
 #
 # The next stages improve this network, so it moves into
 # `mnist_talk.models.vgg`. We check that the two agree layer for layer.
 
-# %% tags=["nbval-check-output", "full-only"] slideshow={"slide_type": "fragment"}
+# %% tags=["nbval-check-output", "cut"] slideshow={"slide_type": "fragment"}
 packaged = models.vgg(mnist.mean, mnist.std)
 ([type(layer).__name__ for layer in model.layers]
  == [type(layer).__name__ for layer in packaged.layers],
@@ -118,10 +118,10 @@ run.finish(test_accuracy, model.count_params())
 # %% slideshow={"slide_type": "fragment"}
 tables.ladder(results_dir, ["06_max_pooling", "07_vgg"])
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## In numbers
 
-# %% tags=["full-only"] slideshow={"slide_type": "-"}
+# %% tags=["cut"] slideshow={"slide_type": "-"}
 evidence.summary(results_dir, "07_vgg", history, before="06_max_pooling")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -134,7 +134,7 @@ evidence.summary(results_dir, "07_vgg", history, before="06_max_pooling")
 # %% tags=["nbval-check-output"] slideshow={"slide_type": "-"}
 evidence.across_seeds("06_max_pooling", "07_vgg")
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## What we see
 #
 # The talk's headline here is 96.94%, below its stage 06 (the ladder), yet
@@ -146,7 +146,7 @@ evidence.across_seeds("06_max_pooling", "07_vgg")
 # and a sigmoid layer deep, it is the network that batch normalization,
 # next, makes trainable.
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "slide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "slide"}
 # ## Recap
 #
 # In this notebook we

@@ -94,14 +94,14 @@ model = models.vgg(mnist.mean, mnist.std, batch_norm=True)
 model.compile(optimizer="adam", loss="categorical_crossentropy",
               metrics=["accuracy"])
 
-# %% tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% tags=["cut"] slideshow={"slide_type": "subslide"}
 models.summary(model)
 
-# %% tags=["nbval-check-output", "full-only"] slideshow={"slide_type": "fragment"}
+# %% tags=["nbval-check-output", "cut"] slideshow={"slide_type": "fragment"}
 trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
 trainable, model.count_params()
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "notes"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "notes"}
 # The talk's summary shows 98,564 parameters: Keras 1 counted only the
 # learned scale and shift of each normalization (2 per channel). Keras 3
 # also counts the two running averages, which are not trained: 98,774 in
@@ -119,12 +119,12 @@ history = model.fit(
     validation_data=(mnist.x_test, mnist.y_test_hot),
     verbose=0, callbacks=[run.live()])
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## What the normalization layers learned
 #
 # The scale $\gamma$ and shift $\beta$ of each channel started at 1 and 0.
 
-# %% tags=["full-only"] slideshow={"slide_type": "fragment"}
+# %% tags=["cut"] slideshow={"slide_type": "fragment"}
 norms = [layer for layer in model.layers
          if isinstance(layer, layers.BatchNormalization)]
 plots.batch_norm_weights(norms)
@@ -140,10 +140,10 @@ run.finish(test_accuracy, model.count_params())
 # %% slideshow={"slide_type": "fragment"}
 tables.ladder(results_dir, ["07_vgg", "08_batch_norm"])
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## In numbers
 
-# %% tags=["full-only"] slideshow={"slide_type": "-"}
+# %% tags=["cut"] slideshow={"slide_type": "-"}
 evidence.summary(results_dir, "08_batch_norm", history, before="07_vgg")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -156,7 +156,7 @@ evidence.summary(results_dir, "08_batch_norm", history, before="07_vgg")
 # %% tags=["nbval-check-output"] slideshow={"slide_type": "-"}
 evidence.across_seeds("07_vgg", "08_batch_norm")
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## What we see
 #
 # - The talk's headline is 98.93%, the best epoch of its own training log
@@ -170,7 +170,7 @@ evidence.across_seeds("07_vgg", "08_batch_norm")
 #   3. It climbs in every epoch in seed 1; seeds 2 and 3 peak at the
 #   third. Each epoch costs about as much as stage 07's or more.
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "slide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "slide"}
 # ## Recap
 #
 # In this notebook we

@@ -75,13 +75,13 @@ mnist
 # %% tags=["nbval-check-output"] slideshow={"slide_type": "fragment"}
 demos.dropout(np.ones((4, 8)), rate=0.5, rng=0)
 
-# %% tags=["nbval-check-output", "full-only"] slideshow={"slide_type": "subslide"}
+# %% tags=["nbval-check-output", "cut"] slideshow={"slide_type": "subslide"}
 ones = np.ones((1, 100_000), dtype="float32")
 dropped = keras.ops.convert_to_numpy(layers.Dropout(0.5)(ones, training=True))
 (round(float((dropped == 0).mean()), 2), round(float(dropped.mean()), 2),
  np.array_equal(keras.ops.convert_to_numpy(layers.Dropout(0.5)(ones)), ones))
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "notes"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "notes"}
 # Keras's `Dropout` does the same: about half the values are zero, the mean
 # stays 1, and outside training it passes its input through unchanged.
 
@@ -100,10 +100,10 @@ model = models.vgg(mnist.mean, mnist.std, batch_norm=True,
 model.compile(optimizer="adam", loss="categorical_crossentropy",
               metrics=["accuracy"])
 
-# %% tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% tags=["cut"] slideshow={"slide_type": "subslide"}
 models.summary(model)
 
-# %% tags=["nbval-check-output", "full-only"] slideshow={"slide_type": "fragment"}
+# %% tags=["nbval-check-output", "cut"] slideshow={"slide_type": "fragment"}
 model.count_params()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -129,23 +129,23 @@ run.finish(test_accuracy, model.count_params())
 # %% slideshow={"slide_type": "fragment"}
 tables.ladder(results_dir, ["08_batch_norm", "09_dropout"])
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## In numbers
 
-# %% tags=["full-only"] slideshow={"slide_type": "-"}
+# %% tags=["cut"] slideshow={"slide_type": "-"}
 evidence.summary(results_dir, "09_dropout", history, before="08_batch_norm")
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## Across seeds
 #
 # Stage 08 and stage 09 in each TensorFlow run the
 # repository holds (seed 1 is the committed full run, `results/`;
 # seeds 2 and 3 are in `results/runs/`), in test errors.
 
-# %% tags=["nbval-check-output", "full-only"] slideshow={"slide_type": "-"}
+# %% tags=["nbval-check-output", "cut"] slideshow={"slide_type": "-"}
 evidence.across_seeds("08_batch_norm", "09_dropout")
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## What we see
 #
 # With dropout the training accuracy (measured during training, with
@@ -155,7 +155,7 @@ evidence.across_seeds("08_batch_norm", "09_dropout")
 # (Across seeds). Dropout is meant to pay off over longer training,
 # which the next stages do.
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "slide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "slide"}
 # ## Recap
 #
 # In this notebook we

@@ -80,31 +80,31 @@ plots.show_digits(keras.ops.convert_to_numpy(augment_layer(ten_copies,
 # Ten random versions of the same five. They stay readable: the
 # augmentation must never change which digit it is.
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## The same draws through Keras's own layers
 #
 # Top row: our one warp. Bottom row: Keras's three layers, one after the
 # other, for the same angles, zooms and shears.
 
-# %% tags=["full-only"] slideshow={"slide_type": "fragment"}
+# %% tags=["cut"] slideshow={"slide_type": "fragment"}
 draws = augment_layer.draw(10)
 ours = augment.warp(ten_copies, augment.matrix(*draws, 28, 28))
 keras_own = augment.through_keras_layers(ten_copies, *draws)
 plots.show_digits(keras.ops.convert_to_numpy(
     keras.ops.concatenate([ours, keras_own])))
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## How different?
 #
 # Each transform alone matches Keras's to 1/100 of a grey level
 # (`tests/test_augment.py`). All three together:
 
-# %% tags=["full-only"] slideshow={"slide_type": "fragment"}
+# %% tags=["cut"] slideshow={"slide_type": "fragment"}
 difference = keras.ops.convert_to_numpy(keras.ops.abs(ours - keras_own))
 live.Status(f"mean difference per pixel: {difference.mean():.2f} of 255; "
             f"largest: {difference.max():.0f}")
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "-"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "-"}
 # The digits land in the same places; Keras's come out blurrier, having
 # been interpolated three times.
 
@@ -121,10 +121,10 @@ model = models.vgg(mnist.mean, mnist.std, batch_norm=True,
 model.compile(optimizer="adam", loss="categorical_crossentropy",
               metrics=["accuracy"])
 
-# %% tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% tags=["cut"] slideshow={"slide_type": "subslide"}
 models.summary(model)
 
-# %% tags=["nbval-check-output", "full-only"] slideshow={"slide_type": "fragment"}
+# %% tags=["nbval-check-output", "cut"] slideshow={"slide_type": "fragment"}
 model.count_params()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -150,10 +150,10 @@ run.finish(test_accuracy, model.count_params())
 # %% slideshow={"slide_type": "fragment"}
 tables.ladder(results_dir, ["09_dropout", "10_augmentation"])
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## In numbers
 
-# %% tags=["full-only"] slideshow={"slide_type": "-"}
+# %% tags=["cut"] slideshow={"slide_type": "-"}
 evidence.summary(results_dir, "10_augmentation", history, before="09_dropout")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -166,7 +166,7 @@ evidence.summary(results_dir, "10_augmentation", history, before="09_dropout")
 # %% tags=["nbval-check-output"] slideshow={"slide_type": "-"}
 evidence.across_seeds("09_dropout", "10_augmentation")
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## What we see
 #
 # - Training accuracy now stays below test accuracy: the augmented
@@ -178,7 +178,7 @@ evidence.across_seeds("09_dropout", "10_augmentation")
 #   move (the ranges above), while seeds 2 and 3 end 45 and 14 ahead
 #   (Across seeds). More epochs and a falling rate do it: stage 11.
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "slide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "slide"}
 # ## Recap
 #
 # In this notebook we

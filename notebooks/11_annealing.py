@@ -106,10 +106,10 @@ model = models.vgg(mnist.mean, mnist.std, batch_norm=True,
 model.compile(optimizer=keras.optimizers.Adam(learning_rate=schedule),
               loss="categorical_crossentropy", metrics=["accuracy"])
 
-# %% tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% tags=["cut"] slideshow={"slide_type": "subslide"}
 models.summary(model)
 
-# %% tags=["nbval-check-output", "full-only"] slideshow={"slide_type": "fragment"}
+# %% tags=["nbval-check-output", "cut"] slideshow={"slide_type": "fragment"}
 model.count_params()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -135,10 +135,10 @@ run.finish(test_accuracy, model.count_params())
 # %% slideshow={"slide_type": "fragment"}
 tables.ladder(results_dir, ["10_augmentation", "11_annealing"])
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## In numbers
 
-# %% tags=["full-only"] slideshow={"slide_type": "-"}
+# %% tags=["cut"] slideshow={"slide_type": "-"}
 evidence.summary(results_dir, "11_annealing", history, before="10_augmentation")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -179,28 +179,28 @@ evidence.errors_table([
     ("constant rate (control)", epochs, control_accuracy),
     ("warm-up and cosine", epochs, test_accuracy)])
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## Both runs
 
-# %% tags=["full-only"] slideshow={"slide_type": "-"}
+# %% tags=["cut"] slideshow={"slide_type": "-"}
 plots.show_curves({"warm-up and cosine": history,
                    "constant rate": control_history},
                   run.stage.talk_accuracy)
 
-# %% tags=["full-only"] slideshow={"slide_type": "fragment"}
+# %% tags=["cut"] slideshow={"slide_type": "fragment"}
 evidence.curves(control_history)
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## Across seeds
 #
 # Stage 10 and stage 11 in each TensorFlow run the
 # repository holds (seed 1 is the committed full run, `results/`;
 # seeds 2 and 3 are in `results/runs/`), in test errors.
 
-# %% tags=["nbval-check-output", "full-only"] slideshow={"slide_type": "-"}
+# %% tags=["nbval-check-output", "cut"] slideshow={"slide_type": "-"}
 evidence.across_seeds("10_augmentation", "11_annealing")
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## What we see
 #
 # - Twenty epochs at a constant rate do better than stage 10's ten, but
@@ -220,7 +220,7 @@ evidence.across_seeds("10_augmentation", "11_annealing")
 # - The accuracy we report is the final epoch's, not the best one seen
 #   along the way.
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "slide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "slide"}
 # ## Recap
 #
 # In this notebook we

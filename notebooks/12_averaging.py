@@ -157,13 +157,13 @@ tables.members_table(member_probabilities, average, mnist.y_test)
 (tables.tta_table(plain_members, member_views, mnist.y_test) if tta
  else "tta = False: each member saw each test image once")
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## What each member adds
 #
 # Averaging every subset of the members, 1 to all of them: the median
 # errors for each size, and what the last member added saved.
 
-# %% tags=["full-only"] slideshow={"slide_type": "fragment"}
+# %% tags=["cut"] slideshow={"slide_type": "fragment"}
 tables.ensemble_sizes_table(member_probabilities, mnist.y_test)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -180,17 +180,17 @@ run.finish(tables.accuracy(average, mnist.y_test),
 # %% slideshow={"slide_type": "fragment"}
 tables.ladder(results_dir, ["11_annealing", "12_averaging"])
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## Across seeds
 #
 # Stage 11 and stage 12 in each TensorFlow run the
 # repository holds (seed 1 is the committed full run, `results/`;
 # seeds 2 and 3 are in `results/runs/`), in test errors.
 
-# %% tags=["nbval-check-output", "full-only"] slideshow={"slide_type": "-"}
+# %% tags=["nbval-check-output", "cut"] slideshow={"slide_type": "-"}
 evidence.across_seeds("11_annealing", "12_averaging")
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## What we see
 #
 # - Averaging two members saves less than the talk's "about 15%", which
@@ -209,7 +209,7 @@ evidence.across_seeds("11_annealing", "12_averaging")
 #   above separate the last two; the width was chosen on held-out images
 #   (`make search`).
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "slide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "slide"}
 # ## Recap
 #
 # In this notebook we

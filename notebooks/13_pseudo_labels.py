@@ -124,7 +124,7 @@ y_mixed = np.concatenate([mnist.y_train_hot[:train_size]]
 share = pseudo_copies * keep.sum() / len(x_mixed)
 f"{share:.0%} of the training images are pseudo-labelled"
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "slide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "slide"}
 # ## Training on the mix
 #
 # Stage 11's recipe again, for each of the new members: the students,
@@ -162,7 +162,7 @@ tables.ensembles_table({"stage 12's teachers": (teacher, teachers),
                         "all together": (final, teachers + members)},
                        mnist.y_test)
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## Network for network
 #
 # The final ensemble has more networks than stage 12's, so part of its
@@ -171,11 +171,11 @@ tables.ensembles_table({"stage 12's teachers": (teacher, teachers),
 # size. The students are narrower than their teachers: this compares the
 # two groups as they are, not the pseudo-labels alone.
 
-# %% tags=["full-only"] slideshow={"slide_type": "fragment"}
+# %% tags=["cut"] slideshow={"slide_type": "fragment"}
 tables.equal_size_table(teacher_members, student_probabilities,
                         mnist.y_test)
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "notes"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "notes"}
 # To measure the pseudo-labels alone, teachers and students must share a
 # recipe: run stage 12 with stage 11's members, then this stage,
 # `python -m mnist_talk.series run --stages 12 -p "filters=[7, 14, 28, 56]"
@@ -191,10 +191,10 @@ tables.equal_size_table(teacher_members, student_probabilities,
 # networks bought nothing; on the test images seeds 1 and 2 gained a few
 # errors and seed 3 lost one (What we see).
 
-# %% tags=["full-only"] slideshow={"slide_type": "fragment"}
+# %% tags=["cut"] slideshow={"slide_type": "fragment"}
 evidence.dips(run.history)
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## What we see
 #
 # - The first table: stage 12's teachers, the students and all the
@@ -254,24 +254,24 @@ talk.audit_table(results_dir)
 # Our own worst mistakes, a few slides on, show what the last errors
 # look like.
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "slide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "slide"}
 # ## Looking at the predictions: right, at random
 #
 # Titles read `predicted (true) probability`.
 
-# %% tags=["full-only"] slideshow={"slide_type": "fragment"}
+# %% tags=["cut"] slideshow={"slide_type": "fragment"}
 plots.random_predictions(mnist.x_test, mnist.y_test, final, correct=True)
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## Wrong, at random
 
-# %% tags=["full-only"] slideshow={"slide_type": "fragment"}
+# %% tags=["cut"] slideshow={"slide_type": "fragment"}
 plots.random_predictions(mnist.x_test, mnist.y_test, final, correct=False)
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## For each true digit, the ten most confident right answers
 
-# %% tags=["full-only"] slideshow={"slide_type": "-"}
+# %% tags=["cut"] slideshow={"slide_type": "-"}
 plots.confident_right_per_digit(mnist.x_test, mnist.y_test, final)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -286,21 +286,21 @@ plots.worst_mistakes_per_digit(mnist.x_test, mnist.y_test, final)
 # digits a person would hesitate over too, and for any that seem
 # mislabelled.
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "subslide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## The least confident predictions
 #
 # Titles read `predicted (true) probability`; wrong ones in red.
 
-# %% tags=["full-only"] slideshow={"slide_type": "-"}
+# %% tags=["cut"] slideshow={"slide_type": "-"}
 plots.least_confident(mnist.x_test, mnist.y_test, final)
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "slide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "slide"}
 # ## Which digits get confused
 
-# %% tags=["full-only"] slideshow={"slide_type": "fragment"}
+# %% tags=["cut"] slideshow={"slide_type": "fragment"}
 plots.show_confusion(mnist.y_test, final)
 
-# %% [markdown] tags=["full-only"] slideshow={"slide_type": "slide"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "slide"}
 # ## Recap
 #
 # In this notebook we
