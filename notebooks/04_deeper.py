@@ -18,8 +18,12 @@
 # instead of sigmoids, so that the signal survives the depth.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Three layers already mean almost a quarter of a million parameters for
-# 60,000 images. Ask the audience what they expect: better, or overfitting?
+# **2 minutes** (0:11 to 0:13).
+#
+# Three hidden layers of **200** units, with ReLU instead of the sigmoid.
+# Ask the room: better, or overfitting?
+#
+# → Setup.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## Setup
@@ -41,6 +45,12 @@ device = "auto"  # "auto", "cpu", "gpu" or "gpu:N"
 accuracy_floor = 0.965  # the notebook fails below this test accuracy
 results_dir = "../results"
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# A departure: **10** epochs of batches of 128, where the talk ran five of
+# 32. Larger batches make an epoch much cheaper on a CPU.
+#
+# → Device and data.
+
 # %% slideshow={"slide_type": "subslide"}
 run = session.start("04_deeper", epochs=epochs, batch_size=batch_size,
                     train_size=train_size, seed=seed, device=device,
@@ -54,6 +64,11 @@ run
 mnist = data.prepare()
 mnist
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The same **60,000** images, normalized as before.
+#
+# → Why ReLU.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## ReLU
 #
@@ -64,6 +79,13 @@ mnist
 # %% tags=["nbval-check-output"] slideshow={"slide_type": "fragment"}
 z = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
 np.maximum(0, z), np.round(1 / (1 + np.exp(-z)), 3)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# A sigmoid flattens out for large inputs, so its gradient fades and deep
+# stacks learn slowly. ReLU passes positive inputs unchanged, with gradient
+# **1**.
+#
+# → The model.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The model
@@ -80,6 +102,11 @@ model = keras.Sequential([
 ], name="deeper")
 model.compile(optimizer="adam", loss="categorical_crossentropy",
               metrics=["accuracy"])
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Three dense ReLU layers: **239,410** weights, three times stage 03.
+#
+# → Train.
 
 # %% tags=["cut"] slideshow={"slide_type": "subslide"}
 models.summary(model)
@@ -100,6 +127,12 @@ history = model.fit(
     validation_data=(mnist.x_test, mnist.y_test_hot),
     verbose=0, callbacks=[run.live()])
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About **21 s**. Training accuracy ends at 99.21%, test at 97.65%: the
+# network starts to memorise.
+#
+# → The result.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Result
 
@@ -111,6 +144,14 @@ run.finish(test_accuracy, model.count_params())
 # %% slideshow={"slide_type": "fragment"}
 tables.ladder(results_dir, ["03_hidden_layer", "04_deeper"])
 
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# **97.65%**: 47 fewer errors than stage 03, and 98 and 96 fewer with seeds
+# 2 and 3. The talk's 97.75% is above every epoch of its own log. We changed
+# four things at once, as the talk did: depth, ReLU, batch size and epochs.
+# These runs cannot say which bought what.
+#
+# → Stage 05: use the structure of images.
 
 # %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## In numbers

@@ -19,8 +19,12 @@
 # and the model shrinks.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# The point to land: a quarter of the parameters of stage 05, and fewer
-# errors in every seed (its Across seeds slide).
+# **2 minutes** (0:16 to 0:18).
+#
+# Between convolutions we halve the image, keeping the strongest response in
+# each **2 × 2** block.
+#
+# → Setup.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## Setup
@@ -42,6 +46,11 @@ device = "auto"  # "auto", "cpu", "gpu" or "gpu:N"
 accuracy_floor = 0.98  # the notebook fails below this test accuracy
 results_dir = "../results"
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# As in stage 05: **5** epochs, batches of 64.
+#
+# → Data.
+
 # %% slideshow={"slide_type": "subslide"}
 run = session.start("06_max_pooling", epochs=epochs, batch_size=batch_size,
                     train_size=train_size, seed=seed, device=device,
@@ -55,18 +64,15 @@ run
 mnist = data.prepare()
 mnist
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# The same **60,000** images.
+#
+# → What max-pooling does.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## What is max-pooling?
 #
 # Cut the image into 2 × 2 blocks and keep the largest value of each.
-
-# %% [markdown] slideshow={"slide_type": "notes"}
-# A slip of the talk to correct here: it says a 2 × 2 pooling makes the
-# network "2 times smaller". It halves each side of every feature map, so
-# each map keeps a quarter of its values (28 × 28 becomes 14 × 14: the
-# output shapes in the summary below). The weights of the convolutions
-# after it do not change at all; the dense layer after the last pooling
-# shrinks with the maps.
 
 # %% tags=["nbval-check-output"] slideshow={"slide_type": "fragment"}
 block = np.array([[1, 3, 2, 1],
@@ -75,11 +81,25 @@ block = np.array([[1, 3, 2, 1],
                   [0, 2, 7, 8]])
 demos.max_pool_2x2(block)
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Each 2 × 2 block keeps its largest value: **4** for the first.
+#
+# A correction: the talk said pooling makes the network two times smaller.
+# Each side halves, so a map keeps a quarter of its values; only the dense
+# layer at the end loses weights.
+#
+# → On a digit.
+
 # %% slideshow={"slide_type": "subslide"}
 digit = mnist.x_train[0, :, :, 0]
 once = demos.max_pool_2x2(digit)
 plots.show_digits([digit, once, demos.max_pool_2x2(once)],
                   ["28 × 28", "14 × 14", "7 × 7"], size=2.2)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# 28 by 28, then 14, then **7**: still a five.
+#
+# → In the model.
 
 # %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## The same thing in Keras
@@ -113,6 +133,12 @@ model = keras.Sequential([
 model.compile(optimizer="adam", loss="categorical_crossentropy",
               metrics=["accuracy"])
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Pooling after three of the four convolutions: **14,136** weights, a
+# quarter of stage 05's.
+#
+# → Train.
+
 # %% tags=["cut"] slideshow={"slide_type": "subslide"}
 models.summary(model)
 
@@ -131,6 +157,12 @@ history = model.fit(
     validation_data=(mnist.x_test, mnist.y_test_hot),
     verbose=0, callbacks=[run.live()])
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About **30 s**, hardly faster than stage 05: the first convolution, at
+# full size, costs the most.
+#
+# → The result.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Result
 
@@ -141,6 +173,12 @@ run.finish(test_accuracy, model.count_params())
 
 # %% slideshow={"slide_type": "fragment"}
 tables.ladder(results_dir, ["05_convolutions", "06_max_pooling"])
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# **98.24%**: fewer errors than stage 05 in every seed, by 21 to 55. The
+# talk's 98.37% is within its own log.
+#
+# → Stage 07: more convolutions per block.
 
 # %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## In numbers
