@@ -28,7 +28,7 @@ import urllib.request
 import nbformat
 import pytest
 
-from mnist_talk import browser, files, present, results, series, stages
+from mnist_talk import browser, cut, files, present, results, series, stages
 
 #: The notebooks the browser test presents (all of them, at the live
 #: settings of `make present LIVE=1`), and in each the cell to run live,
@@ -151,7 +151,7 @@ def lab(tmp_path_factory):
     temporary folder; yields (base URL, folder, network log)."""
     tmp = tmp_path_factory.mktemp("present")
     folder = tmp / "present"
-    report = present.prepare(folder,
+    report = present.prepare(folder, full=True,  # every slide measured
                              parameters=present.live_parameters(live=True))
     assert report["copied"], "no notebook was copied"
     hook = tmp / "hook"
@@ -219,7 +219,7 @@ def test_present_prepares_copies_and_keeps_a_session(tmp_path):
                                   as_version=4)
         assert "jupytext" not in nb.metadata, sid
         assert nb.metadata.get("rise") == committed.metadata.get("rise"), sid
-        assert nb.cells == committed.cells, sid
+        assert nb.cells == cut.talk(committed).cells, sid  # the talk's cut
     assert list(folder.glob("**/*.py")) == []
     for sid in series.solution_ids():  # a notebook to run, not yet run
         nb = nbformat.read(folder / "solutions" / f"{sid}.ipynb",
@@ -235,6 +235,15 @@ def test_present_prepares_copies_and_keeps_a_session(tmp_path):
                 == path.read_bytes(), path.name
     assert not (tmp_path / "results" / "runs").exists()
     assert present.prepare(folder) == {"copied": [], "same": names, "kept": []}
+    # FULL=1: every slide, the committed cells as they are; then back
+    report = present.prepare(folder, full=True)
+    assert sorted(report["copied"]) == sorted(f"{sid}.ipynb" for sid in ids)
+    for sid in ids:
+        nb = nbformat.read(folder / f"{sid}.ipynb", as_version=4)
+        assert nb.cells == nbformat.read(files.NOTEBOOKS / f"{sid}.ipynb",
+                                         as_version=4).cells, sid
+    assert sorted(present.prepare(folder)["copied"]) == sorted(
+        f"{sid}.ipynb" for sid in ids)
 
     # A session in progress: a copy saved after the committed notebook.
     first = folder / names[0]

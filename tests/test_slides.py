@@ -24,10 +24,13 @@ def _vendored(out):
 
 @pytest.fixture(scope="module")
 def decks(tmp_path_factory):
+    """Every deck with every slide (`make slides FULL=1`): the talk's cut
+    leaves out whole slides or cells of a slide, so what fits here fits
+    in the talk (tests/test_cut.py renders the cut)."""
     out = tmp_path_factory.mktemp("decks")
     _vendored(out)
-    built, not_run = slides.build(out)
-    slides.write_index(out)
+    built, not_run = slides.build(out, full=True)
+    slides.write_index(out, full=True)
     return out, built, not_run
 
 
