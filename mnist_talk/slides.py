@@ -198,7 +198,7 @@ def write_index(out: Path, results_dir: Path = RESULTS,
 
 
 CUT_DECKS = ("These decks are the {minutes}-minute talk: the slides a speaker "
-             "shows, with the script in the speaker notes (S). "
+             "shows, with the script in the speaker notes (press S). "
              "<code>make slides FULL=1</code> renders every slide, for "
              "students.")
 FULL_DECKS = ("These decks hold every slide, for students; the "
