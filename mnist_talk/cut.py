@@ -13,16 +13,18 @@ still runs from the slides it shows.
 
 The notes are the script. Every slide of the talk has notes (cells with
 slide type `notes`, attached to the slide before them): what to say, the
-one number to stress in bold, and the way into the next slide on a last
-line that starts with `→`. Each deck's first notes open with its minutes,
-`**5 minutes** (0:00 to 0:05)`, and the decks' minutes add up to the talk.
+one number to stress in bold, and the way into the next slide in a last
+paragraph that starts with `→`. Each deck's first notes open with its minutes,
+`**6 minutes** (0:00 to 0:06)`, and the decks' minutes add up to the talk.
 
-The command is the rehearsal: per deck, the slides of the talk, the
-words of its notes, the minutes they take at speaking pace (130 words a
-minute), the minutes the deck's code takes at the live settings (measured:
-`results/live.json` for the stages `make present LIVE=1` changes,
-`results/run.json` for the rest, which present at their full settings),
-and whether the two together fit the deck's minutes.
+The command (`make rehearse`) is the rehearsal: per deck, the slides of
+the talk, the words of its notes, the minutes they take at speaking pace
+(130 words a minute), the minutes the deck's code takes at the live
+settings (measured: `results/live.json` for the stages `make present
+LIVE=1` changes, `results/run.json` for the rest, which present at their
+full settings), and whether the two together fit the deck's minutes. The
+two are added, though a speaker talks while a cell trains: the check errs
+on the long side.
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ TALK_MINUTES = 45
 #: Speaking pace for the rehearsal, in words a minute.
 PACE = 130
 #: How the first notes of a deck give its minutes and its place in the talk.
-MINUTES = re.compile(r"^\*\*(\d+) minutes\*\* \((\d+):(\d\d) to (\d+):(\d\d)\)")
+MINUTES = re.compile(
+    r"^\*\*(\d+) minutes\*\* \((\d+):(\d\d) to (\d+):(\d\d)\)")
 #: Methods and roots whose calls change state: a cell that makes one is
 #: never left out of the talk.
 STATEFUL = {"fit", "compile", "add", "append", "extend", "finish", "save",

@@ -687,7 +687,8 @@ def _(run):
        "learn from")
 def _(run):
     k1 = run["01_linear"].extra["keras1_loss"]
-    assert (f"{k1['at_floor']:.1%}", f"{k1['wrong']:.1%}") == ("28.5%", "28.8%")
+    assert (f"{k1['at_floor']:.1%}", f"{k1['wrong']:.1%}") == (
+        "28.5%", "28.8%")
     for r in results.seeds(run.dir, "01_linear").values():
         k = r.extra["keras1_loss"]
         assert abs(k["at_floor"] - k["wrong"]) < 0.01, k
@@ -696,7 +697,8 @@ def _(run):
 @claim("02_normalized", "up from 87.48%: 770 errors instead of 1,252. The "
        "talk said 92.44%, though its own log ended at 91.95%")
 def _(run):
-    assert (run.errors("01_linear"), run.errors("02_normalized")) == (1252, 770)
+    assert (run.errors("01_linear"),
+            run.errors("02_normalized")) == (1252, 770)
     assert talk.log_summary("02_normalized")["last"] == 0.9195
     assert talk.TALK["02_normalized"]["headline"] == 0.9244
 
@@ -711,7 +713,8 @@ def _(run):
 @claim("02_normalized", "at 99.7%, about 5. Later steps of the ladder shrink "
        "to tens of errors, and some to this noise")
 def _(run):
-    assert (round(evidence.noise(0.92)), round(evidence.noise(0.997))) == (27, 5)
+    assert (round(evidence.noise(0.92)),
+            round(evidence.noise(0.997))) == (27, 5)
     ids = [st.id for st in talk.stages.STAGES]
     medians = {after: sorted(_seed_diffs(run, before, after))[1]
                for before, after in zip(ids[5:], ids[6:])}
@@ -721,7 +724,8 @@ def _(run):
 
 @claim("03_hidden_layer", "ten times the linear model")
 def _(run):
-    ratio = run["03_hidden_layer"].parameter_count / run["01_linear"].parameter_count
+    ratio = (run["03_hidden_layer"].parameter_count
+             / run["01_linear"].parameter_count)
     assert 9.5 < ratio < 10.5, ratio
 
 
@@ -744,7 +748,8 @@ def _(run):
 
 @claim("04_deeper", "weights, three times stage 03")
 def _(run):
-    ratio = run["04_deeper"].parameter_count / run["03_hidden_layer"].parameter_count
+    ratio = (run["04_deeper"].parameter_count
+             / run["03_hidden_layer"].parameter_count)
     assert 2.9 < ratio < 3.1, ratio
 
 
@@ -764,7 +769,8 @@ def _(run):
 
 @claim("05_convolutions", "weights, a quarter of stage 04's")
 def _(run):
-    ratio = run["05_convolutions"].parameter_count / run["04_deeper"].parameter_count
+    ratio = (run["05_convolutions"].parameter_count
+             / run["04_deeper"].parameter_count)
     assert 0.2 < ratio < 0.3, ratio
 
 
@@ -881,7 +887,8 @@ def _(run):
 
 @claim("10_augmentation", "91 errors, 2 more than stage 09, within the noise")
 def _(run):
-    assert (run.errors("09_dropout"), run.errors("10_augmentation")) == (89, 91)
+    assert (run.errors("09_dropout"),
+            run.errors("10_augmentation")) == (89, 91)
     assert 2 < evidence.noise(run["10_augmentation"].test_accuracy)
 
 
@@ -892,14 +899,16 @@ def _(run):
 
 @claim("11_annealing", "40 errors against stage 10's 91")
 def _(run):
-    assert (run.errors("10_augmentation"), run.errors("11_annealing")) == (91, 40)
+    assert (run.errors("10_augmentation"),
+            run.errors("11_annealing")) == (91, 40)
 
 
 @claim("11_annealing", "Here the epochs saved more than the schedule; the "
        "split changes with the seed. The schedule also peaks at three times "
        "the control's rate")
 def _(run):
-    control = evidence.errors(run["11_annealing"].extra["control"]["test_accuracy"])
+    control = evidence.errors(
+        run["11_annealing"].extra["control"]["test_accuracy"])
     ten, eleven = run.errors("10_augmentation"), run.errors("11_annealing")
     assert (ten, control, eleven) == (91, 58, 40)
     assert ten - control > control - eleven

@@ -3,7 +3,6 @@
 
 import re
 
-import nbformat
 import pytest
 from nbformat import v4
 
