@@ -26,6 +26,7 @@ import argparse
 import copy
 import hashlib
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -111,6 +112,44 @@ RISE_CSS = """\
 """
 
 
+#: A line that starts a line of its own in Markdown, not a paragraph's next.
+_OWN_LINE = re.compile(r"\s*([-*+]\s|\d+[.)]\s|[|#>])")
+#: A line that nothing joins: a heading or a table row.
+_WHOLE_LINE = re.compile(r"\s*[|#]")
+
+
+def _paragraphs(text: str) -> str:
+    """`text` with each paragraph's lines joined, as Markdown reads them."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        if lines and lines[-1].strip() and line.strip() \
+                and not _OWN_LINE.match(line) \
+                and not _WHOLE_LINE.match(lines[-1]):
+            lines[-1] += " " + line.strip()
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def speaker_notes(nb):
+    """`nb` with each Markdown notes cell made a raw cell, for the speaker
+    view. RISE puts a notes cell's whole DOM in its slide's `aside.notes`,
+    and reveal.js's speaker view (T) shows that HTML in a window of its
+    own, without Lab's stylesheets: a Markdown cell's hidden editor showed
+    there beside the rendered note, so each note read twice (and Lab's
+    sanitizer drops a <style> that could hide it). A raw cell is its text
+    alone, once, each line a line of the speaker view: the source's lines
+    are joined into paragraphs as Markdown reads them (a list item, a table
+    row or a heading starts a line of its own)."""
+    for i, cell in enumerate(nb.cells):
+        if series.slide_type(cell) == "notes" and cell.cell_type == "markdown":
+            raw = nbformat.v4.new_raw_cell(_paragraphs(cell.source),
+                                           metadata=cell.metadata)
+            raw.id = cell.get("id")
+            nb.cells[i] = raw
+    return nb
+
+
 class PresentError(RuntimeError):
     """The copies cannot be made where asked: says where they may go."""
 
@@ -181,7 +220,7 @@ def _unpaired(src: Path, parameters: dict | None = None) -> str:
             for i, cell in enumerate(nb.cells):  # the same text every time
                 cell.id = f"cell-{i}"
     nb.metadata.pop("jupytext", None)
-    text = nbformat.writes(nb)
+    text = nbformat.writes(speaker_notes(nb))
     return text if text.endswith("\n") else text + "\n"
 
 
