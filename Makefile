@@ -168,8 +168,8 @@ seeds: venv data
 	done
 	$(BIN)/python -m mnist_talk.report --seeds results $(foreach s,$(SEEDS),build/seed$(s)/results)
 
-# Issue 15's search: recipes chosen on held-out training images, never on
-# the test images (mnist_talk/search.py).
+# The search for the final ensemble's recipe: recipes chosen on held-out
+# training images, never on the test images (mnist_talk/search.py).
 search: venv data
 	$(BIN)/python -m mnist_talk.search run $(ARGS)
 	$(BIN)/python -m mnist_talk.search table

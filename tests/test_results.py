@@ -21,7 +21,7 @@ def test_results_are_written_atomically_and_read_back(tmp_path, record):
 
 def test_a_file_of_another_shape_is_refused(tmp_path, record):
     data = record().to_json()
-    data["params"] = data.pop("parameter_count")  # the shape before issue 14
+    data["params"] = data.pop("parameter_count")  # an older shape of the file
     (tmp_path / "01_linear.json").write_text(json.dumps(data))
     with pytest.raises(results.RecordError,
                        match=r"missing: parameter_count; unknown: params\)"
