@@ -63,7 +63,8 @@ def _links(page: Path):
     """`(line number, target)` of every relative link of a page, a link's
     text may run over several lines."""
     lines = dict(_prose_lines(page.read_text()))
-    text = "\n".join(lines.get(n, "") for n in range(1, max(lines, default=0) + 1))
+    text = "\n".join(lines.get(n, "")
+                     for n in range(1, max(lines, default=0) + 1))
     for match in LINK.finditer(text):
         target = match[1]
         if not re.match(r"[a-z][a-z0-9+.-]*:", target):  # http:, mailto:
@@ -81,7 +82,8 @@ def test_every_docs_page_is_linked_from_the_readme():
     linked = {(README.parent / t.split("#")[0]).resolve()
               for _, t in _links(README)}
     for page in _pages()[1:]:
-        assert page.resolve() in linked, f"{page.name} is not linked from README.md"
+        assert page.resolve() in linked, (
+            f"{page.name} is not linked from README.md")
 
 
 def test_every_relative_link_leads_to_a_file_and_heading():
@@ -124,7 +126,8 @@ def _text(path: Path) -> str | None:
             parts.append("".join(cell["source"]))
             for out in cell.get("outputs", []):
                 parts.append("".join(out.get("text", "")))
-                parts.append("".join(out.get("data", {}).get("text/plain", "")))
+                data = out.get("data", {})
+                parts.append("".join(data.get("text/plain", "")))
         return "\n".join(parts)
     return text
 

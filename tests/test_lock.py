@@ -204,7 +204,8 @@ def test_the_pythons_resolve_differently_as_the_docs_say():
     assert "aiohttp" in pins["3.12"]
     assert "aiohttp" not in pins["3.11"] and "aiohttp" not in pins["3.13"]
     assert [p for p in lock.SUPPORTED if "overrides" in pins[p]] == ["3.11"]
-    text = " ".join((ROOT / "docs" / "python-and-locks.md").read_text().split())
+    page = ROOT / "docs" / "python-and-locks.md"
+    text = " ".join(page.read_text().split())
     assert "Python 3.12 pulls in `aiohttp`, 3.11 keeps `overrides`" in text
 
 

@@ -64,7 +64,8 @@ def test_every_generated_block_and_the_plot_come_from_the_results_files():
     results files give."""
     root = files.ROOT
     placed = [name for names in report.PAGES.values() for name in names]
-    assert sorted(placed) == sorted(report.BLOCKS), "a block on no page, or two"
+    assert sorted(placed) == sorted(report.BLOCKS), (
+        "a block on no page, or on two")
     for page, names in report.PAGES.items():
         text = (root / page).read_text()
         for name in names:
