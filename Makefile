@@ -96,7 +96,7 @@ data: $(STAMP)
 
 talk: venv data $(VENDOR) browser
 	$(BIN)/python -m mnist_talk.series run $(ARGS)
-	$(BIN)/python -m mnist_talk.report README.md
+	$(BIN)/python -m mnist_talk.report
 	$(BIN)/python -m mnist_talk.slides
 
 solutions: venv data
@@ -104,17 +104,17 @@ solutions: venv data
 
 # Seconds per epoch of a dense, a VGG and an augmented VGG on each backend,
 # each in its own venv (made here if missing), into results/backends.json
-# and the README. TIMED='tensorflow jax' leaves torch's GBs uninstalled.
+# and docs/backends.md. TIMED='tensorflow jax' leaves torch's GBs uninstalled.
 TIMED ?= tensorflow jax torch
 backends: venv data
 	for b in $(TIMED); do $(MAKE) --no-print-directory venv BACKEND=$$b || exit 1; done
 	$(BIN)/python -m mnist_talk.backends --backends $(TIMED)
-	$(BIN)/python -m mnist_talk.report README.md
+	$(BIN)/python -m mnist_talk.report
 
 REPEATS ?= 3
 bench: venv data
 	$(BIN)/python -m mnist_talk.bench --repeats $(REPEATS)
-	$(BIN)/python -m mnist_talk.report README.md
+	$(BIN)/python -m mnist_talk.report
 
 # The second tier, which .ci/run runs after `make test`: in RISE, decks 01,
 # 07 and 12 run from their slides to their training, at the live settings.
@@ -168,15 +168,16 @@ seeds: venv data
 	done
 	$(BIN)/python -m mnist_talk.report --seeds results $(foreach s,$(SEEDS),build/seed$(s)/results)
 
-# Issue 15's search: recipes chosen on held-out training images, never on
-# the test images (mnist_talk/search.py).
+# The search for the final ensemble's recipe: recipes chosen on held-out
+# training images, never on the test images (mnist_talk/search.py,
+# docs/search.md).
 search: venv data
 	$(BIN)/python -m mnist_talk.search run $(ARGS)
 	$(BIN)/python -m mnist_talk.search table
-	$(BIN)/python -m mnist_talk.report README.md
+	$(BIN)/python -m mnist_talk.report
 
 ladder: venv
-	$(BIN)/python -m mnist_talk.report README.md
+	$(BIN)/python -m mnist_talk.report
 
 sync: venv
 	$(BIN)/python -m mnist_talk.series sync

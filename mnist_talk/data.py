@@ -240,7 +240,8 @@ class Prepared:
         The last `validation_size` training images are held out to choose
         on; the first `train_size` of the rest (all of them when None) are
         fitted. The test images take no part: they are scored once, at the
-        end, never used to choose (the exercises; issue 15's search).
+        end, never used to choose (the exercises; the search for the final
+        ensemble's recipe, `search`).
         """
         rest = len(self.x_train) - validation_size
         if not 1 <= validation_size < len(self.x_train):

@@ -5,7 +5,7 @@ Introduced in stage 01. Each notebook's `run.finish` writes a `Record` to
 test-set probabilities beside it for stage 13 (`save_predictions`). The
 series runner keeps each notebook's wall time in `run.json`, `make bench`
 its figures in `bench.json`. The tables a notebook shows are in `tables`,
-the README's blocks and plot in `report`.
+the generated blocks of the README and docs/ and the plot in `report`.
 """
 
 from __future__ import annotations

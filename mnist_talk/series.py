@@ -327,7 +327,7 @@ def run(ids: list[str], overrides: dict, out: Path | None = None,
 
 def _record_live(stage_id: str, rec, wall: float) -> None:
     """Keep a live run's minutes and accuracy in `results/live.json`: the
-    README's Presenting section shows them (`make ladder`)."""
+    docs/presenting.md shows them (`make ladder`)."""
     record = results.read_live(RESULTS)
     record["stages"][stage_id] = {
         "settings": stages.live_parameters(stage_id),

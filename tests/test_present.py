@@ -228,7 +228,7 @@ def test_present_prepares_copies_and_keeps_a_session(tmp_path):
         assert not any(c.get("outputs") for c in nb.cells), sid
     assert (folder / "rise.css").read_text() == present.RISE_CSS
     # the notebooks read results/*; results/runs/ (other seeds and
-    # backends) is for the README and stays behind
+    # backends) is for docs/backends.md and stays behind
     for path in (files.RESULTS).iterdir():
         if path.is_file():
             assert (tmp_path / "results" / path.name).read_bytes() \
