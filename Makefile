@@ -64,6 +64,8 @@ help:
 	@echo "             check that every slide fits 1280x720, contact sheets in build/slides/"
 	@echo "make present JupyterLab with RISE on copies in build/present, to present live (RESET=1 starts over;"
 	@echo "             LIVE=1: about a minute per training cell; ARGS='-p epochs=2 --no-browser --port=8890')"
+	@echo "make lab     the same on a student's own copies, in ~/mnist-lab (LAB=DIR elsewhere; a class"
+	@echo "             shares one checkout, venv and MNIST cache: docs/classroom.md)"
 
 # What make would use here: the venv, the lock it installs, the Python.
 which-venv:
@@ -188,8 +190,19 @@ sync: venv
 # each copy's live settings (a training cell in about a minute on a laptop);
 # ARGS passes -p NAME=VALUE and JupyterLab's own options (--no-browser,
 # --port=8890).
-lab present: venv data
+present: venv data
 	$(BIN)/python -m mnist_talk.present $(if $(RESET),--reset) $(if $(LIVE),--live) $(ARGS)
+
+# A student's copies, in their own home: $(LAB)/notebooks/ and
+# $(LAB)/results/, never in the checkout, which a class shares read-only
+# (docs/classroom.md); on JAX, its compilation cache goes there too.
+# RESET, LIVE and ARGS as for present.
+LAB ?= $(HOME)/mnist-lab
+ifeq ($(BACKEND)$(origin JAX_COMPILATION_CACHE_DIR),jaxfile)
+lab: export JAX_COMPILATION_CACHE_DIR := $(LAB)/jax-cache$(PYSUFFIX)
+endif
+lab: venv data
+	$(BIN)/python -m mnist_talk.present --folder $(LAB)/notebooks $(if $(RESET),--reset) $(if $(LIVE),--live) $(ARGS)
 
 # What the decks load, pinned by slides/package-lock.json and copied next to
 # them, so that they open with no network. Not in git: `make slides` makes it.
