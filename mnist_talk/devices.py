@@ -153,14 +153,26 @@ def gpu_memory_mib() -> list[int]:
     return sizes
 
 
-def _cap_tensorflow(tf, gpus, cap: float, sizes=None) -> int:
+def _cap_tensorflow(tf, gpus, cap: float, sizes=None) -> int | None:
     """Cap TensorFlow at `cap` of the smallest GPU's memory on each GPU it
     sees: a logical device with that `memory_limit` (MiB), set before the
-    runtime starts; memory still grows as used up to it. Returns it."""
+    runtime starts; memory still grows as used up to it. Returns the
+    limit set, None when an earlier Setup cell of this kernel set it."""
+    todo = [gpu for gpu in gpus
+            if not tf.config.get_logical_device_configuration(gpu)]
+    if not todo:
+        return None
     limit = int(cap * min(sizes or gpu_memory_mib()))
-    for gpu in gpus:
-        tf.config.set_logical_device_configuration(
-            gpu, [tf.config.LogicalDeviceConfiguration(memory_limit=limit)])
+    for gpu in todo:
+        try:
+            tf.config.set_logical_device_configuration(
+                gpu,
+                [tf.config.LogicalDeviceConfiguration(memory_limit=limit)])
+        except RuntimeError as exc:  # the runtime has started already
+            raise DeviceError(
+                f"{CAP_VARIABLE} can no longer cap TensorFlow: it has "
+                "already started on the GPU in this kernel. Restart the "
+                "kernel and run the notebook from the top") from exc
     return limit
 
 

@@ -110,18 +110,40 @@ def test_a_cap_that_is_no_share_is_one_clear_error(monkeypatch, value):
         devices.use_device("cpu")
 
 
+def _fake_tensorflow(configured=(), started=False):
+    """A stand-in for `tf.config` that records each logical device set."""
+    calls = []
+
+    def configure(device, config):
+        if started:
+            raise RuntimeError("Virtual devices cannot be modified after "
+                               "being initialized")
+        calls.append((device, config))
+
+    return calls, types.SimpleNamespace(config=types.SimpleNamespace(
+        get_logical_device_configuration=lambda d: (
+            ["set"] if d in configured else None),
+        set_logical_device_configuration=configure,
+        LogicalDeviceConfiguration=lambda memory_limit: memory_limit))
+
+
 def test_tensorflow_and_torch_take_the_cap_once_started():
     """TensorFlow: a logical device per GPU with `cap` of the smallest
-    GPU's memory; PyTorch: the fraction on every visible GPU."""
-    calls = []
-    tf = types.SimpleNamespace(config=types.SimpleNamespace(
-        set_logical_device_configuration=lambda d, c: calls.append((d, c)),
-        LogicalDeviceConfiguration=lambda memory_limit: memory_limit))
+    GPU's memory, once per kernel (a Setup cell run again leaves it), or
+    a clear error when its runtime started first; PyTorch: the fraction
+    on every visible GPU."""
+    calls, tf = _fake_tensorflow()
     limit = devices._cap_tensorflow(tf, ["GPU:0", "GPU:1"], 0.25,
                                     sizes=[81920, 40960])
     assert limit == 10240 and calls == [("GPU:0", [10240]),
                                         ("GPU:1", [10240])]
-    calls.clear()
+    calls, tf = _fake_tensorflow(configured=("GPU:0",))
+    assert devices._cap_tensorflow(tf, ["GPU:0"], 0.25, [8192]) is None
+    assert calls == []
+    calls, tf = _fake_tensorflow(started=True)
+    with pytest.raises(devices.DeviceError, match="Restart the kernel"):
+        devices._cap_tensorflow(tf, ["GPU:0"], 0.25, [8192])
+    calls = []
     torch = types.SimpleNamespace(cuda=types.SimpleNamespace(
         device_count=lambda: 2,
         set_per_process_memory_fraction=lambda f, i: calls.append((f, i))))
