@@ -64,6 +64,8 @@ help:
 	@echo "             check that every slide fits 1280x720, contact sheets in build/slides/"
 	@echo "make present JupyterLab with RISE on copies in build/present, to present live (RESET=1 starts over;"
 	@echo "             LIVE=1: about a minute per training cell; ARGS='-p epochs=2 --no-browser --port=8890')"
+	@echo "make lab     the same on a student's own copies, in ~/mnist-lab (LAB=DIR elsewhere; a class"
+	@echo "             shares one checkout, venv and MNIST cache: docs/classroom.md)"
 
 # What make would use here: the venv, the lock it installs, the Python.
 which-venv:
@@ -117,9 +119,12 @@ bench: venv data
 	$(BIN)/python -m mnist_talk.report
 
 # The second tier, which .ci/run runs after `make test`: in RISE, decks 01,
-# 07 and 12 run from their slides to their training, at the live settings.
+# 07 and 12 run from their slides to their training, at the live settings;
+# then a class of three students runs stage 01 at once from their own
+# copies, sharing this checkout, the venv and the MNIST cache read-only.
 test-live: venv data $(VENDOR) browser
 	MNIST_TALK_TRAIN_LIVE=1 $(BIN)/python -m pytest tests/test_present.py -k "chromium or training or fits"
+	MNIST_TALK_TRAIN_LIVE=1 $(BIN)/python -m pytest tests/test_class.py
 
 # The unit tests run beside the notebooks: on 2 cores neither fills both
 # (the unit tests use about 0.8 of a core, mostly waiting on Chromium and
@@ -189,8 +194,19 @@ sync: venv
 # each copy's live settings (a training cell in about a minute on a laptop);
 # ARGS passes -p NAME=VALUE and JupyterLab's own options (--no-browser,
 # --port=8890).
-lab present: venv data
+present: venv data
 	$(BIN)/python -m mnist_talk.present $(if $(RESET),--reset) $(if $(LIVE),--live) $(ARGS)
+
+# A student's copies, in their own home: $(LAB)/notebooks/ and
+# $(LAB)/results/, never in the checkout, which a class shares read-only
+# (docs/classroom.md); on JAX, its compilation cache goes there too.
+# RESET, LIVE and ARGS as for present.
+LAB ?= $(HOME)/mnist-lab
+ifeq ($(BACKEND)$(origin JAX_COMPILATION_CACHE_DIR),jaxfile)
+lab: export JAX_COMPILATION_CACHE_DIR := $(LAB)/jax-cache$(PYSUFFIX)
+endif
+lab: venv data
+	$(BIN)/python -m mnist_talk.present --folder $(LAB)/notebooks $(if $(RESET),--reset) $(if $(LIVE),--live) $(ARGS)
 
 # What the decks load, pinned by slides/package-lock.json and copied next to
 # them, so that they open with no network. Not in git: `make slides` makes it.

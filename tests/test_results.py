@@ -380,3 +380,43 @@ def test_the_ladder_gives_each_stage_its_seeds_median_spread_and_noise():
     row = next(line for line in table.splitlines() if line.startswith("| 02 "))
     spread = round((max(seeds) - min(seeds)) * 10_000)
     assert f"{statistics.median(seeds):.2%} of 3 ({spread})" in row
+
+
+def test_the_spread_is_the_committed_seeds_lowest_to_highest(tmp_path,
+                                                            record):
+    """`results.spread`: the ladder's run and its other seeds on the same
+    backend (another backend's runs are not counted); none for one seed."""
+    results.save(tmp_path, record(test_accuracy=0.9876,
+                                  parameters={"seed": 1}))
+    assert results.spread("01_linear", tmp_path) is None
+    for seed, accuracy, backend in ((2, 0.9861, "tensorflow"),
+                                    (3, 0.9890, "tensorflow"),
+                                    (2, 0.9990, "jax")):
+        results.save(tmp_path / results.RUNS_DIR / f"{backend}-seed{seed}",
+                     record(test_accuracy=accuracy, backend=backend,
+                            parameters={"seed": seed}))
+    spread = results.spread("01_linear", tmp_path)
+    assert (spread.low, spread.high, spread.seeds) == (0.9861, 0.989, 3)
+    assert spread.errors == 29 and str(spread) == "seeds 98.61% to 98.90%"
+
+
+def test_a_run_on_other_hardware_is_shown_beside_the_committed_one(record):
+    """At the committed settings but on another device or backend, the
+    result names the full run and how far apart its seeds land; on the
+    committed device and backend it is that run over again."""
+    full = results.load(files.RESULTS, "02_normalized")
+    assert results.full_run(full.stage, full.settings, full.device,
+                            full.backend) is None
+    gpu = "GPU 0 (NVIDIA H200) via tensorflow, memory as used"
+    assert results.full_run(full.stage, full.settings, gpu,
+                            full.backend) == full
+    assert results.full_run(full.stage, full.settings, full.device,
+                            "jax") == full
+    mine = record(stage=full.stage, test_accuracy=0.9211, device=gpu,
+                  parameters=full.parameters)
+    mine.full_run, mine.spread = full, results.spread(full.stage)
+    shown = mine._repr_markdown_()
+    assert f"(this run: the same settings, on {gpu})" in shown
+    s = mine.spread
+    assert (f"its seeds land {s.low:.2%} to {s.high:.2%} ({s.errors} test "
+            "errors apart)") in shown
