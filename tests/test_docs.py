@@ -15,10 +15,6 @@ from mnist_talk import files
 ROOT = files.ROOT
 README = ROOT / "README.md"
 MAX_README_LINES = 200
-#: Pages the README links to that another branch of the work brings: a link
-#: to one of these is not checked while the file is missing, and
-#: `test_a_pending_page_is_there` skips, saying which.
-PENDING = {"docs/classroom.md": "the page for teachers"}
 #: "issue", "ticket" or "pull request" (or their plurals), then a number,
 #: with or without "#".
 ISSUE_NUMBER = re.compile(
@@ -94,21 +90,11 @@ def test_every_relative_link_leads_to_a_file_and_heading():
             path = (page.parent / name).resolve() if name else page
             where = f"{page.relative_to(ROOT)}:{n}: {target}"
             if not path.exists():
-                if str(path.relative_to(ROOT)) not in PENDING:
-                    broken.append(f"{where} (no such file)")
+                broken.append(f"{where} (no such file)")
             elif anchor and path.suffix == ".md" \
                     and anchor not in _anchors(path):
                 broken.append(f"{where} (no such heading)")
     assert not broken, "broken links:\n" + "\n".join(broken)
-
-
-@pytest.mark.parametrize("name", sorted(PENDING))
-def test_a_pending_page_is_there(name):
-    if not (ROOT / name).exists():
-        pytest.skip(f"{name} ({PENDING[name]}) is linked from README.md and "
-                    "comes with another branch; until then its link is not "
-                    "checked")
-    assert name in README.read_text()
 
 
 def _text(path: Path) -> str | None:
