@@ -206,7 +206,8 @@ def _live(nb, sid: str, parameters: dict):
 def _unpaired(src: Path, parameters: dict | None = None) -> str:
     """The notebook as committed, without its `jupytext` metadata, so that no
     contents manager pairs it with a `.py` when it is saved. A solutions
-    notebook (`.py` only) is converted to a notebook without outputs. With
+    notebook without its pair yet (`.py` only) is converted to a notebook
+    without outputs. With
     `parameters`, a stage's notebook is prepared for those settings
     (`_live`)."""
     if src.suffix == ".py":
@@ -289,17 +290,20 @@ def prepare(folder: Path = PRESENT, *, reset: bool = False,
     report: dict[str, list[str]] = {"copied": [], "same": [], "kept": []}
     copies = [(Path(notebooks) / f"{sid}.ipynb", folder / f"{sid}.ipynb")
               for sid in ids]
-    copies += [(Path(notebooks) / "solutions" / f"{sid}.py",
-                folder / "solutions" / f"{sid}.ipynb")
-               for sid in ids
-               if (Path(notebooks) / "solutions" / f"{sid}.py").exists()]
+    for sid in ids:  # the solutions' pair, or a .py without one yet
+        for src in (Path(notebooks) / "solutions" / f"{sid}{ext}"
+                    for ext in (".ipynb", ".py")):
+            if src.exists():
+                copies.append((src, folder / "solutions" / f"{sid}.ipynb"))
+                break
     ledger = folder / ".prepared.json"
     written = read_json(ledger, {})
     try:
         for src, dst in copies:
             name = dst.relative_to(folder).as_posix()
+            stage = src.parent == Path(notebooks)
             text = _unpaired(src, (parameters or {}).get(src.stem)
-                             if src.suffix == ".ipynb" else None)
+                             if stage else None)
             untouched = written.get(name) == _digest(dst)
             if _newer(src, dst) or (untouched and dst.read_text() != text):
                 with atomic_write(dst, "w") as f:
@@ -332,6 +336,14 @@ def lab_command(folder: Path = PRESENT, *extra: str) -> list[str]:
             # and no "Jupyter news" prompt beside the slides
             "--LabApp.news_url=None",
             *extra]
+
+
+def _shown(path: Path) -> str:
+    """`path` as a speaker or student reads it best: relative to where
+    they are when it is below, absolute when it is elsewhere (their home)."""
+    path = Path(path).resolve()
+    here = Path.cwd().resolve()
+    return os.path.relpath(path) if here in path.parents else str(path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -368,14 +380,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     folder = Path(args.folder).resolve()
-    line = (f"presenting copies in {os.path.relpath(folder)}/ "
+    line = (f"presenting copies in {_shown(folder)}/ "
             f"({len(report['copied'])} copied from notebooks/, "
             f"{len(report['same'])} unchanged")
     if report["kept"]:
         line += (f", {len(report['kept'])} kept as they were left live: "
                  f"{', '.join(n[:2] for n in report['kept'])}; "
                  "`make present RESET=1` starts again")
-    print(f"{line}); results go to {os.path.relpath(folder.parent / 'results')}/")
+    print(f"{line}); results go to {_shown(folder.parent / 'results')}/")
     if chosen:
         print("settings: " + "; ".join(
             f"{sid[:2]} " + ", ".join(f"{k}={v}" for k, v in p.items())
