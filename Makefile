@@ -68,6 +68,8 @@ help:
 	@echo "             the 45-minute talk's slides, FULL=1: every slide)"
 	@echo "make rehearse  per deck: the talk's slides, its notes' words, and whether they fit its minutes"
 	@echo "             read at 130 words a minute beside the code run at the live settings"
+	@echo "make lab     the same on a student's own copies, every slide, in ~/mnist-lab (LAB=DIR elsewhere;"
+	@echo "             a class shares one checkout, venv and MNIST cache: docs/classroom.md)"
 
 # What make would use here: the venv, the lock it installs, the Python.
 which-venv:
@@ -100,7 +102,7 @@ data: $(STAMP)
 
 talk: venv data $(VENDOR) browser
 	$(BIN)/python -m mnist_talk.series run $(ARGS)
-	$(BIN)/python -m mnist_talk.report README.md
+	$(BIN)/python -m mnist_talk.report
 	$(BIN)/python -m mnist_talk.slides
 
 solutions: venv data
@@ -108,22 +110,25 @@ solutions: venv data
 
 # Seconds per epoch of a dense, a VGG and an augmented VGG on each backend,
 # each in its own venv (made here if missing), into results/backends.json
-# and the README. TIMED='tensorflow jax' leaves torch's GBs uninstalled.
+# and docs/backends.md. TIMED='tensorflow jax' leaves torch's GBs uninstalled.
 TIMED ?= tensorflow jax torch
 backends: venv data
 	for b in $(TIMED); do $(MAKE) --no-print-directory venv BACKEND=$$b || exit 1; done
 	$(BIN)/python -m mnist_talk.backends --backends $(TIMED)
-	$(BIN)/python -m mnist_talk.report README.md
+	$(BIN)/python -m mnist_talk.report
 
 REPEATS ?= 3
 bench: venv data
 	$(BIN)/python -m mnist_talk.bench --repeats $(REPEATS)
-	$(BIN)/python -m mnist_talk.report README.md
+	$(BIN)/python -m mnist_talk.report
 
 # The second tier, which .ci/run runs after `make test`: in RISE, decks 01,
-# 07 and 12 run from their slides to their training, at the live settings.
+# 07 and 12 run from their slides to their training, at the live settings;
+# then a class of three students runs stage 01 at once from their own
+# copies, sharing this checkout, the venv and the MNIST cache read-only.
 test-live: venv data $(VENDOR) browser
 	MNIST_TALK_TRAIN_LIVE=1 $(BIN)/python -m pytest tests/test_present.py -k "chromium or training or fits"
+	MNIST_TALK_TRAIN_LIVE=1 $(BIN)/python -m pytest tests/test_class.py
 
 # The unit tests run beside the notebooks: on 2 cores neither fills both
 # (the unit tests use about 0.8 of a core, mostly waiting on Chromium and
@@ -172,15 +177,16 @@ seeds: venv data
 	done
 	$(BIN)/python -m mnist_talk.report --seeds results $(foreach s,$(SEEDS),build/seed$(s)/results)
 
-# Issue 15's search: recipes chosen on held-out training images, never on
-# the test images (mnist_talk/search.py).
+# The search for the final ensemble's recipe: recipes chosen on held-out
+# training images, never on the test images (mnist_talk/search.py,
+# docs/search.md).
 search: venv data
 	$(BIN)/python -m mnist_talk.search run $(ARGS)
 	$(BIN)/python -m mnist_talk.search table
-	$(BIN)/python -m mnist_talk.report README.md
+	$(BIN)/python -m mnist_talk.report
 
 ladder: venv
-	$(BIN)/python -m mnist_talk.report README.md
+	$(BIN)/python -m mnist_talk.report
 
 sync: venv
 	$(BIN)/python -m mnist_talk.series sync
@@ -192,8 +198,19 @@ sync: venv
 # each copy's live settings (a training cell in about a minute on a laptop);
 # ARGS passes -p NAME=VALUE and JupyterLab's own options (--no-browser,
 # --port=8890). The copies show the talk's cut; FULL=1 shows every slide.
-lab present: venv data
+present: venv data
 	$(BIN)/python -m mnist_talk.present $(if $(RESET),--reset) $(if $(LIVE),--live) $(if $(FULL),--full) $(ARGS)
+
+# A student's copies, in their own home: $(LAB)/notebooks/ and
+# $(LAB)/results/, never in the checkout, which a class shares read-only
+# (docs/classroom.md); on JAX, its compilation cache goes there too.
+# RESET, LIVE and ARGS as for present; a student gets every slide.
+LAB ?= $(HOME)/mnist-lab
+ifeq ($(BACKEND)$(origin JAX_COMPILATION_CACHE_DIR),jaxfile)
+lab: export JAX_COMPILATION_CACHE_DIR := $(LAB)/jax-cache$(PYSUFFIX)
+endif
+lab: venv data
+	$(BIN)/python -m mnist_talk.present --folder $(LAB)/notebooks --full $(if $(RESET),--reset) $(if $(LIVE),--live) $(ARGS)
 
 # What the decks load, pinned by slides/package-lock.json and copied next to
 # them, so that they open with no network. Not in git: `make slides` makes it.

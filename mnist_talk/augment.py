@@ -32,16 +32,32 @@ def matrix(angle, zoom, shear, height: int, width: int, right=None,
     `R @ Z @ S @ p` for output pixel `p`, so one matrix does all three.
     `right` and `down` (pixels, `(batch,)`, or None for none) move the
     digit as `RandomTranslation` would after the three: `R @ Z @ S @ T`.
+    A plain number stands for the same value for every image: `matrix(30,
+    1, 0, 28, 28)` is one matrix, `matrix(angles, 1, 0, 28, 28)` one per
+    angle.
     """
-    n = ops.shape(angle)[0]
+    given = {"angle": angle, "zoom": zoom, "shear": shear, "right": right,
+             "down": down}
+    given = {k: ops.convert_to_tensor(v, "float32")
+             for k, v in given.items() if v is not None}
+    for name, value in given.items():
+        if len(ops.shape(value)) > 1:
+            raise ValueError(
+                f"augment.matrix: {name} has shape {tuple(ops.shape(value))}; "
+                "give one number, or one value per image (shape (batch,)), "
+                "e.g. np.full(n, 30.0) for n images turned by 30 degrees")
+    n = next((ops.shape(v)[0] for v in given.values()
+              if len(ops.shape(v)) == 1), 1)
+    given = {k: ops.broadcast_to(v, (n,)) for k, v in given.items()}
+    angle, zoom, shear = given["angle"], given["zoom"], given["shear"]
+    right, down = given.get("right"), given.get("down")
     zero, one = ops.zeros((n,)), ops.ones((n,))
 
     def stack(rows):
         return ops.stack([ops.stack(row, axis=-1) for row in rows], axis=-2)
 
-    theta = ops.cast(angle, "float32") * (math.pi / 180)
+    theta = angle * (math.pi / 180)
     cos, sin = ops.cos(theta), ops.sin(theta)
-    zoom, shear = ops.cast(zoom, "float32"), ops.cast(shear, "float32")
     cx, cy = (width - 1) / 2, (height - 1) / 2
     # rotate, then zoom, about (cx, cy): translate, R @ Z, translate back
     a, b = cos * zoom, -sin * zoom
@@ -54,8 +70,8 @@ def matrix(angle, zoom, shear, height: int, width: int, right=None,
     m = ops.matmul(rotate_zoom, shear_m)
     if right is None and down is None:
         return m
-    right = zero if right is None else ops.cast(right, "float32")
-    down = zero if down is None else ops.cast(down, "float32")
+    right = zero if right is None else right
+    down = zero if down is None else down
     move = stack([[one, zero, -right], [zero, one, -down],
                   [zero, zero, one]])
     return ops.matmul(m, move)

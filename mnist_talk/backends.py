@@ -14,8 +14,8 @@ three epochs of `--images` training images:
 - augmented: stage 10's, the same with `augment.RandomAffine` first;
 
 and keeps the median of epochs 2 and 3 (the first one also compiles).
-Everything goes to `results/backends.json`; `python -m mnist_talk.report
-README.md` writes the README's table from it. A backend without a venv is
+Everything goes to `results/backends.json`; `python -m mnist_talk.report`
+writes the table in docs/backends.md from it. A backend without a venv is
 reported as skipped, not guessed.
 """
 

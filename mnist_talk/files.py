@@ -22,14 +22,34 @@ RESULTS = ROOT / "results"
 BUILD = ROOT / "build"
 
 
+def _umask() -> int:
+    """This process's umask, read without changing it where Linux says it
+    (`os.umask` sets it to read it, a moment in which another thread's
+    files would get the wrong permissions)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(target):
     """Yield a temporary path to write; it replaces `target` only once the
-    block ends without an error, and is removed otherwise."""
+    block ends without an error, and is removed otherwise. The file gets
+    the permissions `open` would give it (0644 under umask 022), not the
+    temporary file's 0600, so a cache the lab admin fills is readable by
+    every student."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-",
                                suffix=target.suffix)
+    os.fchmod(fd, 0o666 & ~_umask())
     os.close(fd)
     try:
         yield Path(tmp)

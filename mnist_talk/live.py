@@ -102,10 +102,12 @@ class Board:
     """
 
     def __init__(self, epochs: int, runs: int = 1,
-                 talk_accuracy: float | None = None, full_run=None):
+                 talk_accuracy: float | None = None, full_run=None,
+                 spread=None):
         self.epochs, self.runs = epochs, runs
         self.talk_accuracy = talk_accuracy
         self.full_run = full_run  # the committed run, when this one differs
+        self.spread = spread  # where its seeds land (`results.Spread`)
         self.histories: dict[str, dict] = {}
         self.train_seconds = 0.0
         self.epochs_run = 0
@@ -256,7 +258,9 @@ class Board:
                 done += (f" (+ {_duration(self.phase_seconds)} "
                          f"{self._phase.split()[0]})")
             if self.full_run is not None:
-                last.append(f"full run {self.full_run.test_accuracy:.2%}")
+                seeds = f" ({self.spread})" if self.spread else ""
+                last.append(
+                    f"full run {self.full_run.test_accuracy:.2%}{seeds}")
             return " · ".join([done] + last)
         if not epoch:
             return f"{where}epoch 0 of {self.epochs} · {spent} so far"

@@ -26,6 +26,7 @@ import argparse
 import copy
 import hashlib
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -111,6 +112,44 @@ RISE_CSS = """\
 """
 
 
+#: A line that starts a line of its own in Markdown, not a paragraph's next.
+_OWN_LINE = re.compile(r"\s*([-*+]\s|\d+[.)]\s|[|#>])")
+#: A line that nothing joins: a heading or a table row.
+_WHOLE_LINE = re.compile(r"\s*[|#]")
+
+
+def _paragraphs(text: str) -> str:
+    """`text` with each paragraph's lines joined, as Markdown reads them."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        if lines and lines[-1].strip() and line.strip() \
+                and not _OWN_LINE.match(line) \
+                and not _WHOLE_LINE.match(lines[-1]):
+            lines[-1] += " " + line.strip()
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def speaker_notes(nb):
+    """`nb` with each Markdown notes cell made a raw cell, for the speaker
+    view. RISE puts a notes cell's whole DOM in its slide's `aside.notes`,
+    and reveal.js's speaker view (T) shows that HTML in a window of its
+    own, without Lab's stylesheets: a Markdown cell's hidden editor showed
+    there beside the rendered note, so each note read twice (and Lab's
+    sanitizer drops a <style> that could hide it). A raw cell is its text
+    alone, once, each line a line of the speaker view: the source's lines
+    are joined into paragraphs as Markdown reads them (a list item, a table
+    row or a heading starts a line of its own)."""
+    for i, cell in enumerate(nb.cells):
+        if series.slide_type(cell) == "notes" and cell.cell_type == "markdown":
+            raw = nbformat.v4.new_raw_cell(_paragraphs(cell.source),
+                                           metadata=cell.metadata)
+            raw.id = cell.get("id")
+            nb.cells[i] = raw
+    return nb
+
+
 class PresentError(RuntimeError):
     """The copies cannot be made where asked: says where they may go."""
 
@@ -168,7 +207,8 @@ def _unpaired(src: Path, parameters: dict | None = None,
               full: bool = False) -> str:
     """The notebook as committed, without its `jupytext` metadata, so that no
     contents manager pairs it with a `.py` when it is saved. A solutions
-    notebook (`.py` only) is converted to a notebook without outputs. With
+    notebook without its pair yet (`.py` only) is converted to a notebook
+    without outputs. With
     `parameters`, a stage's notebook is prepared for those settings
     (`_live`)."""
     if src.suffix == ".py":
@@ -183,7 +223,7 @@ def _unpaired(src: Path, parameters: dict | None = None,
             for i, cell in enumerate(nb.cells):  # the same text every time
                 cell.id = f"cell-{i}"
     nb.metadata.pop("jupytext", None)
-    text = nbformat.writes(nb)
+    text = nbformat.writes(speaker_notes(nb))
     return text if text.endswith("\n") else text + "\n"
 
 
@@ -253,17 +293,20 @@ def prepare(folder: Path = PRESENT, *, reset: bool = False,
     report: dict[str, list[str]] = {"copied": [], "same": [], "kept": []}
     copies = [(Path(notebooks) / f"{sid}.ipynb", folder / f"{sid}.ipynb")
               for sid in ids]
-    copies += [(Path(notebooks) / "solutions" / f"{sid}.py",
-                folder / "solutions" / f"{sid}.ipynb")
-               for sid in ids
-               if (Path(notebooks) / "solutions" / f"{sid}.py").exists()]
+    for sid in ids:  # the solutions' pair, or a .py without one yet
+        for src in (Path(notebooks) / "solutions" / f"{sid}{ext}"
+                    for ext in (".ipynb", ".py")):
+            if src.exists():
+                copies.append((src, folder / "solutions" / f"{sid}.ipynb"))
+                break
     ledger = folder / ".prepared.json"
     written = read_json(ledger, {})
     try:
         for src, dst in copies:
             name = dst.relative_to(folder).as_posix()
+            stage = src.parent == Path(notebooks)
             text = _unpaired(src, (parameters or {}).get(src.stem)
-                             if src.suffix == ".ipynb" else None, full)
+                             if stage else None, full)
             untouched = written.get(name) == _digest(dst)
             if _newer(src, dst) or (untouched and dst.read_text() != text):
                 with atomic_write(dst, "w") as f:
@@ -296,6 +339,14 @@ def lab_command(folder: Path = PRESENT, *extra: str) -> list[str]:
             # and no "Jupyter news" prompt beside the slides
             "--LabApp.news_url=None",
             *extra]
+
+
+def _shown(path: Path) -> str:
+    """`path` as a speaker or student reads it best: relative to where
+    they are when it is below, absolute when it is elsewhere (their home)."""
+    path = Path(path).resolve()
+    here = Path.cwd().resolve()
+    return os.path.relpath(path) if here in path.parents else str(path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -335,14 +386,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     folder = Path(args.folder).resolve()
-    line = (f"presenting copies in {os.path.relpath(folder)}/ "
+    line = (f"presenting copies in {_shown(folder)}/ "
             f"({len(report['copied'])} copied from notebooks/, "
             f"{len(report['same'])} unchanged")
     if report["kept"]:
         line += (f", {len(report['kept'])} kept as they were left live: "
                  f"{', '.join(n[:2] for n in report['kept'])}; "
                  "`make present RESET=1` starts again")
-    print(f"{line}); results go to {os.path.relpath(folder.parent / 'results')}/")
+    print(f"{line}); results go to {_shown(folder.parent / 'results')}/")
     if chosen:
         print("settings: " + "; ".join(
             f"{sid[:2]} " + ", ".join(f"{k}={v}" for k, v in p.items())

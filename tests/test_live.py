@@ -155,3 +155,19 @@ def test_a_run_at_other_settings_is_shown_beside_the_committed_one():
     board.epochs_run, board.train_seconds = 2, 20.0
     line = board._line("run 1", None)
     assert line.endswith(f"full run {full.test_accuracy:.2%}")
+
+
+def test_a_student_sees_how_far_apart_the_full_runs_seeds_land():
+    """Beside the committed full run, the status line gives where its
+    seeds landed (`results.spread`, from the committed seeds' records):
+    how far a student's run on other hardware may land from it."""
+    from mnist_talk import files, results
+
+    full = results.load(files.RESULTS, "01_linear")
+    spread = results.spread("01_linear")
+    board = live.Board(epochs=2, full_run=full, spread=spread)
+    board.histories["run 1"] = {"val_accuracy": [0.85, 0.88]}
+    board.epochs_run, board.train_seconds = 2, 20.0
+    line = board._line("run 1", None)
+    assert line.endswith(f"full run {full.test_accuracy:.2%} (seeds "
+                         f"{spread.low:.2%} to {spread.high:.2%})")

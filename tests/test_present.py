@@ -219,7 +219,9 @@ def test_present_prepares_copies_and_keeps_a_session(tmp_path):
                                   as_version=4)
         assert "jupytext" not in nb.metadata, sid
         assert nb.metadata.get("rise") == committed.metadata.get("rise"), sid
-        assert nb.cells == cut.talk(committed).cells, sid  # the talk's cut
+        # the talk's cut, its notes as the speaker view shows them
+        assert nb.cells == present.speaker_notes(
+            cut.talk(committed)).cells, sid
     assert list(folder.glob("**/*.py")) == []
     for sid in series.solution_ids():  # a notebook to run, not yet run
         nb = nbformat.read(folder / "solutions" / f"{sid}.ipynb",
@@ -228,20 +230,21 @@ def test_present_prepares_copies_and_keeps_a_session(tmp_path):
         assert not any(c.get("outputs") for c in nb.cells), sid
     assert (folder / "rise.css").read_text() == present.RISE_CSS
     # the notebooks read results/*; results/runs/ (other seeds and
-    # backends) is for the README and stays behind
+    # backends) is for docs/backends.md and stays behind
     for path in (files.RESULTS).iterdir():
         if path.is_file():
             assert (tmp_path / "results" / path.name).read_bytes() \
                 == path.read_bytes(), path.name
     assert not (tmp_path / "results" / "runs").exists()
     assert present.prepare(folder) == {"copied": [], "same": names, "kept": []}
-    # FULL=1: every slide, the committed cells as they are; then back
+    # FULL=1 (and make lab): every slide, the committed cells; then back
     report = present.prepare(folder, full=True)
     assert sorted(report["copied"]) == sorted(f"{sid}.ipynb" for sid in ids)
     for sid in ids:
         nb = nbformat.read(folder / f"{sid}.ipynb", as_version=4)
-        assert nb.cells == nbformat.read(files.NOTEBOOKS / f"{sid}.ipynb",
-                                         as_version=4).cells, sid
+        committed = nbformat.read(files.NOTEBOOKS / f"{sid}.ipynb",
+                                  as_version=4)
+        assert nb.cells == present.speaker_notes(committed).cells, sid
     assert sorted(present.prepare(folder)["copied"]) == sorted(
         f"{sid}.ipynb" for sid in ids)
 
@@ -324,6 +327,24 @@ def test_live_copies_carry_their_settings_and_the_full_run(tmp_path):
     report = present.prepare(folder, parameters=chosen)
     assert report["kept"] == ["12_averaging.ipynb"]
     assert _tracked_state() == before
+
+
+def test_speaker_notes_are_raw_cells_of_paragraphs():
+    """The copies' notes, for the speaker view: raw cells, each paragraph
+    on one line, list items, table rows and headings on their own."""
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("kept\nas is"),
+        nbformat.v4.new_markdown_cell(
+            "Say this\nand that.\n\n- one\n  item\n- two\n\n"
+            "| a | b |\n|---|---|\n## Next\nslide",
+            metadata={"slideshow": {"slide_type": "notes"}})])
+    cells = present.speaker_notes(nb).cells
+    assert cells[0].cell_type == "markdown" and cells[0].source == "kept\nas is"
+    assert cells[1].cell_type == "raw"
+    assert cells[1].metadata == {"slideshow": {"slide_type": "notes"}}
+    assert cells[1].source.splitlines() == [
+        "Say this and that.", "", "- one item", "- two", "",
+        "| a | b |", "|---|---|", "## Next", "slide"]
 
 
 def test_present_refuses_a_parameter_no_notebook_has(capsys):
@@ -624,3 +645,81 @@ def test_every_rise_slide_fits_the_screen(presented):
         lines += browser.overflowing(deck["fit"])
     assert not lines, ("slides that do not fit RISE at 1280x720 (contact "
                        f"sheets in {SCREENSHOTS}):\n" + "\n".join(lines))
+
+
+#: The speaker view (reveal.js's notes plugin, `T` in RISE): the notes of
+#: the current slide, as the speaker's window shows them.
+SPEAKER_NOTES = """() => {
+  const v = document.querySelector('.speaker-controls-notes .value');
+  const box = document.querySelector('#speaker-controls');
+  if (!v || !v.innerText.trim()) return null;
+  return {text: v.innerText, html: v.innerHTML,
+          width: v.scrollWidth, room: v.clientWidth,
+          height: box.scrollHeight, scrolls: getComputedStyle(box).overflowY};
+}"""
+
+
+def test_speaker_view_shows_the_notes_of_the_current_slide(lab, chromium):
+    """`T` on the first slide opens the speaker view (as the README says:
+    RISE's speaker view starts its own copy of the deck at the first slide,
+    and the deck follows it); the deck then moves to the slide with the
+    series' longest note, and the speaker view shows that note once (the
+    copies' notes are raw cells: `present.speaker_notes`), to its last
+    words, nothing past the right edge, the rest a scroll away; the deck
+    stays on that slide."""
+    base, folder, _ = lab
+    notes = {}
+    for sid in series.notebook_ids():
+        nb = nbformat.read(folder / f"{sid}.ipynb", as_version=4)
+        for cell in nb.cells:
+            if series.slide_type(cell) == "notes":
+                notes[(sid, cell.source)] = len(cell.source)
+    sid, source = max(notes, key=notes.get)
+    first = " ".join(source.split("`")[0].split()[:6])
+    with browser.open_page(executable=chromium) as session:
+        page = session.page
+        frame = _open_rise(page, base, sid)
+        # RISE's T works in command mode, a cell of the slide selected
+        frame.locator("section.present .jp-Cell:visible").first.click(
+            position={"x": 10, "y": 10})
+        page.keyboard.press("Escape")
+        started = time.time()
+        with page.context.expect_page(timeout=30_000) as opened:
+            page.keyboard.press("t")
+        speaker = opened.value
+        speaker.wait_for_function(
+            "() => { const f = document.querySelector('#current-slide iframe');"
+            " return f && f.contentDocument"
+            " && f.contentDocument.querySelector('.reveal.ready'); }",
+            timeout=60_000)
+        seconds = time.time() - started
+        page.wait_for_timeout(2000)  # the deck follows the speaker view's copy
+        where = frame.evaluate("""() => {
+          let best = null;
+          for (const a of document.querySelectorAll('aside.notes'))
+            if (!best || a.textContent.length > best.textContent.length)
+              best = a;
+          return best.closest('section').id.split('-').slice(1).map(Number);
+        }""")
+        frame.evaluate("([h, v]) => Reveal.slide(h, v)", where)
+        shown = speaker.wait_for_function(
+            f"() => {{ const n = ({SPEAKER_NOTES})(); return n && "
+            f"n.text.replace(/\\s+/g, ' ').includes({json.dumps(first)}) && n; }}",
+            timeout=30_000).json_value()
+        page.wait_for_timeout(3000)
+        stayed = list(_indices(frame)[:2]) == where
+        speaker.screenshot(path=str(SCREENSHOTS / f"{sid}.speaker.png"))
+    print(f"{sid}: speaker view ready {seconds:.1f} s after T; the note of "
+          f"slide {where}: {shown['width']} px wide in {shown['room']}, "
+          f"{shown['height']} px tall")
+    committed = nbformat.read(files.NOTEBOOKS / f"{sid}.ipynb", as_version=4)
+    assert source.split() in [c.source.split() for c in committed.cells
+                              if series.slide_type(c) == "notes"]
+    text = " ".join(shown["text"].split())
+    assert text.count(first) == 1, \
+        f"the speaker view shows the note {text.count(first)} times: {text[:300]}"
+    last = " ".join(source.split()[-6:])
+    assert last in text, f"the note is cut before {last!r}: {text[-300:]}"
+    assert shown["width"] <= shown["room"], "the notes run past the right edge"
+    assert shown["scrolls"] in ("auto", "scroll"), "long notes would be cut"
+    assert stayed, f"the deck left slide {where} after the speaker view opened"

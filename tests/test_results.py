@@ -1,5 +1,5 @@
 """The results store (`results`), the tables notebooks show (`tables`) and
-the README's generated blocks (`report`)."""
+the generated blocks of the README and docs/ (`report`)."""
 
 import json
 import shutil
@@ -21,7 +21,7 @@ def test_results_are_written_atomically_and_read_back(tmp_path, record):
 
 def test_a_file_of_another_shape_is_refused(tmp_path, record):
     data = record().to_json()
-    data["params"] = data.pop("parameter_count")  # the shape before issue 14
+    data["params"] = data.pop("parameter_count")  # an older shape of the file
     (tmp_path / "01_linear.json").write_text(json.dumps(data))
     with pytest.raises(results.RecordError,
                        match=r"missing: parameter_count; unknown: params\)"
@@ -59,31 +59,58 @@ def test_seconds_per_epoch_counts_every_member(record):
     assert five.seconds_per_epoch == 5 and five.epochs_text == "5 × 20"
 
 
-def test_the_readme_ladder_bench_and_plot_come_from_the_results_files():
+def test_every_generated_block_and_the_plot_come_from_the_results_files():
+    """Each block is on the page `report.PAGES` names, and is what the
+    results files give."""
     root = files.ROOT
+    placed = [name for names in report.PAGES.values() for name in names]
+    assert sorted(placed) == sorted(report.BLOCKS), (
+        "a block on no page, or on two")
+    for page, names in report.PAGES.items():
+        text = (root / page).read_text()
+        for name in names:
+            assert report.BLOCKS[name][0] in text, (page, name)
+        assert report.replace_blocks(text, root / "results") == text, (
+            f"{page}'s generated blocks are out of date: run `make ladder`")
     readme = (root / "README.md").read_text()
-    assert report.replace_ladder(readme, root / "results") == readme, (
-        "README.md's ladder or bench block is out of date: run `make ladder`")
-    assert report.BENCH_START in readme
     assert "![The ladder](results/ladder.svg)" in readme
-    assert report.main(["--check", str(root / "README.md")]) == 0
+    assert report.main(["--check"]) == 0
 
 
-def test_the_check_catches_a_stale_plot(tmp_path, capsys):
+def _copy_pages(root, to):
+    shutil.copytree(root / "results", to / "results")
+    shutil.copy(root / "README.md", to)
+    shutil.copytree(root / "docs", to / "docs")
+
+
+def test_the_check_catches_a_stale_block_and_plot(tmp_path, capsys):
     root = files.ROOT
-    shutil.copytree(root / "results", tmp_path / "results")
-    shutil.copy(root / "README.md", tmp_path)
+    _copy_pages(root, tmp_path)
     rec = results.load(tmp_path / "results", "05_convolutions")
     rec.test_accuracy = 0.5
     results.save(tmp_path / "results", rec)
-    assert report.main(["--check", "--results", str(tmp_path / "results"),
-                         str(tmp_path / "README.md")]) == 1
-    assert "make ladder" in capsys.readouterr().err
-    assert report.main(["--results", str(tmp_path / "results"),
-                         str(tmp_path / "README.md")]) == 0
+    where = ["--root", str(tmp_path), "--results", str(tmp_path / "results")]
+    assert report.main(["--check", *where]) == 1
+    said = capsys.readouterr().err
+    assert "make ladder" in said and "docs/talk-audit.md" in said
+    assert report.main(where) == 0
     assert "| 05 | Convolutions | 50.00% |" in (tmp_path / "README.md").read_text()
-    assert report.main(["--check", "--results", str(tmp_path / "results"),
-                         str(tmp_path / "README.md")]) == 0
+    assert "| above every epoch | 50.00% |" in (
+        tmp_path / "docs" / "talk-audit.md").read_text()
+    assert report.main(["--check", *where]) == 0
+
+
+def test_a_page_without_its_block_is_refused(tmp_path, capsys):
+    root = files.ROOT
+    _copy_pages(root, tmp_path)
+    page = tmp_path / "docs" / "benchmark.md"
+    text = page.read_text()
+    start, end = text.index(report.BENCH_START), text.index(report.BENCH_END)
+    page.write_text(text[:start] + text[end + len(report.BENCH_END):])
+    assert report.main(["--check", "--root", str(tmp_path), "--results",
+                        str(tmp_path / "results")]) == 1
+    assert "docs/benchmark.md has no <!-- bench:start" in \
+        capsys.readouterr().err
 
 
 def test_the_plot_is_the_same_bytes_for_the_same_results(tmp_path):
@@ -123,9 +150,10 @@ def test_bench_block_shows_the_ratios_and_every_stage(tmp_path, record):
     assert "No benchmark" in report.bench_markdown(None, tmp_path)
 
 
-def test_ladder_block_is_required(tmp_path):
-    with pytest.raises(ValueError, match="ladder:start"):
-        report.replace_ladder("no block here", tmp_path)
+def test_a_required_block_must_be_there(tmp_path):
+    with pytest.raises(ValueError, match="README.md has no .*ladder:start"):
+        report.replace_blocks("no block here", tmp_path, ("ladder",),
+                              "README.md")
 
 
 def test_members_table_counts_the_errors_averaging_saves(tmp_path):
@@ -319,7 +347,7 @@ def test_final_block_sets_chosen_recipes_beside_the_ladders_stage_12(
             ) in report.final_markdown(tmp_path)
     readme = (f"x\n{report.LADDER_START}\n{report.LADDER_END}\n"
               f"{report.FINAL_START}\n{report.FINAL_END}\n")
-    assert "`final/wide2-seed1` | wide" in report.replace_ladder(readme,
+    assert "`final/wide2-seed1` | wide" in report.replace_blocks(readme,
                                                                  tmp_path)
 
 
@@ -352,3 +380,43 @@ def test_the_ladder_gives_each_stage_its_seeds_median_spread_and_noise():
     row = next(line for line in table.splitlines() if line.startswith("| 02 "))
     spread = round((max(seeds) - min(seeds)) * 10_000)
     assert f"{statistics.median(seeds):.2%} of 3 ({spread})" in row
+
+
+def test_the_spread_is_the_committed_seeds_lowest_to_highest(tmp_path,
+                                                            record):
+    """`results.spread`: the ladder's run and its other seeds on the same
+    backend (another backend's runs are not counted); none for one seed."""
+    results.save(tmp_path, record(test_accuracy=0.9876,
+                                  parameters={"seed": 1}))
+    assert results.spread("01_linear", tmp_path) is None
+    for seed, accuracy, backend in ((2, 0.9861, "tensorflow"),
+                                    (3, 0.9890, "tensorflow"),
+                                    (2, 0.9990, "jax")):
+        results.save(tmp_path / results.RUNS_DIR / f"{backend}-seed{seed}",
+                     record(test_accuracy=accuracy, backend=backend,
+                            parameters={"seed": seed}))
+    spread = results.spread("01_linear", tmp_path)
+    assert (spread.low, spread.high, spread.seeds) == (0.9861, 0.989, 3)
+    assert spread.errors == 29 and str(spread) == "seeds 98.61% to 98.90%"
+
+
+def test_a_run_on_other_hardware_is_shown_beside_the_committed_one(record):
+    """At the committed settings but on another device or backend, the
+    result names the full run and how far apart its seeds land; on the
+    committed device and backend it is that run over again."""
+    full = results.load(files.RESULTS, "02_normalized")
+    assert results.full_run(full.stage, full.settings, full.device,
+                            full.backend) is None
+    gpu = "GPU 0 (NVIDIA H200) via tensorflow, memory as used"
+    assert results.full_run(full.stage, full.settings, gpu,
+                            full.backend) == full
+    assert results.full_run(full.stage, full.settings, full.device,
+                            "jax") == full
+    mine = record(stage=full.stage, test_accuracy=0.9211, device=gpu,
+                  parameters=full.parameters)
+    mine.full_run, mine.spread = full, results.spread(full.stage)
+    shown = mine._repr_markdown_()
+    assert f"(this run: the same settings, on {gpu})" in shown
+    s = mine.spread
+    assert (f"its seeds land {s.low:.2%} to {s.high:.2%} ({s.errors} test "
+            "errors apart)") in shown

@@ -1,4 +1,5 @@
-"""Issue 15's search (`mnist_talk.search`): validation only, recorded."""
+"""The search for the final ensemble's recipe (`mnist_talk.search`):
+validation only, recorded."""
 
 import inspect
 import json
