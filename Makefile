@@ -51,7 +51,7 @@ help:
 	@echo "make test-live  RISE in Chromium: decks 01, 07 and 12 trained from their slides at live settings"
 	@echo "             (BACKEND=jax or BACKEND=torch: the same in .venv-jax / .venv-torch;"
 	@echo "             PYTHON=3.12 or PYTHON=/path/to/python: another Python, 3.11 to 3.13)"
-	@echo "make solutions  run the exercises' solutions into build/solutions/ (ARGS='--stages 04 -p epochs=2')"
+	@echo "make solutions  run the exercises' solutions in place, at their CPU settings (with ARGS='--stages 04 -p epochs=2': into build/solutions/)"
 	@echo "make seeds   stages 12-13 again with seeds 2 and 3, beside the committed run (SEEDS='2 3')"
 	@echo "make search  train a recipe on 50,000 training images, score it on the other 10,000"
 	@echo "             (ARGS='--recipe wide --seeds 1 2'); results/search.json, then the table"

@@ -9,6 +9,8 @@
 `run` with no overrides executes each notebook in place (through a temporary
 file, so an interrupted run leaves the committed notebook intact) and writes
 results to `results/`; with overrides it writes to `build/talk/` instead.
+`solutions` likewise: in place with their own settings (the CPU settings
+the exercises give), into `build/solutions/` with overrides.
 """
 
 from __future__ import annotations
@@ -34,8 +36,9 @@ import yaml
 from . import devices, live, results, stages
 from .files import BUILD, NOTEBOOKS, RESULTS, atomic_path, atomic_write
 
-#: The exercises' solutions: `NN_slug.py` only (no .ipynb pair, no outputs
-#: committed); `make solutions` runs them, `make test` at smoke settings.
+#: The exercises' solutions: pairs as the stages are, `NN_slug.py` the source
+#: and `NN_slug.ipynb` with the outputs of a run at the solution's own
+#: settings (`make solutions`); `make test` runs them at smoke settings.
 SOLUTIONS = NOTEBOOKS / "solutions"
 
 
@@ -95,14 +98,16 @@ def solution_ids(ids: list[str] | None = None) -> list[str]:
 
 
 def _notebook(stage_id: str, solutions: bool = False) -> Path:
-    """The .ipynb papermill reads: a stage's pair, or its solutions
-    notebook, which has no pair: its .py is converted into build/."""
+    """The .ipynb papermill reads: a stage's pair, or its solutions' pair
+    (a solutions .py without one yet is converted into build/)."""
     if not solutions:
         return NOTEBOOKS / f"{stage_id}.ipynb"
     source = SOLUTIONS / f"{stage_id}.py"
     if not source.exists():
         raise SeriesError(f"stage {stage_id} has no solutions notebook "
                           f"({source}); these do: {', '.join(solution_ids())}")
+    if source.with_suffix(".ipynb").exists():
+        return source.with_suffix(".ipynb")
     target = BUILD / "solutions-source" / f"{stage_id}.ipynb"
     with atomic_write(target, "w", encoding="utf-8") as f:
         jupytext.write(jupytext.read(source), f, fmt="ipynb")
@@ -401,15 +406,19 @@ def prepare_smoke(out: Path, ids: list[str] | None = None) -> list[Path]:
     return made
 
 
-def run_solutions(ids: list[str], overrides: dict, out: Path) -> list[Path]:
-    """Execute the solutions notebooks of `ids` into `out`, one by one.
+def run_solutions(ids: list[str], overrides: dict,
+                  out: Path | None = None) -> list[Path]:
+    """Execute the solutions notebooks of `ids`, one by one.
 
-    With their own defaults (a few minutes each on a GPU) unless
-    `overrides` says otherwise; nothing goes to `results/` and no
-    tracked file changes.
+    With no overrides and no `out`, in place: each pair takes the outputs
+    of a run at its own settings (those its exercises give for a CPU).
+    Otherwise into `out` (default build/solutions/). Nothing goes to
+    `results/`.
     """
     for sid in ids:
         check_known(sid, overrides, solutions=True)
+    if out is None:
+        out = BUILD / "solutions" if overrides else SOLUTIONS
     made = []
     for i, sid in enumerate(ids, 1):
         print(f"[{i}/{len(ids)}] solutions of {sid}", flush=True)
@@ -429,11 +438,19 @@ def _cells(nb) -> list[tuple]:
             for c in nb.cells]
 
 
+def pairs(ids: list[str] | None = None) -> list[tuple[str, Path, Path]]:
+    """Every pair (name, .py, .ipynb): the stages', then their solutions'."""
+    found = [(sid, NOTEBOOKS / f"{sid}.py", NOTEBOOKS / f"{sid}.ipynb")
+             for sid in ids or notebook_ids()]
+    found += [(f"solutions/{sid}", SOLUTIONS / f"{sid}.py",
+               SOLUTIONS / f"{sid}.ipynb") for sid in solution_ids(ids)]
+    return found
+
+
 def check_pairs(ids: list[str] | None = None) -> list[str]:
-    """The stages whose .py and .ipynb disagree (empty when all in sync)."""
+    """The pairs whose .py and .ipynb disagree (empty when all in sync)."""
     stale = []
-    for sid in ids or notebook_ids():
-        py, ipynb = NOTEBOOKS / f"{sid}.py", NOTEBOOKS / f"{sid}.ipynb"
+    for sid, py, ipynb in pairs(ids):
         if not ipynb.exists():
             stale.append(f"{sid}: {ipynb.name} is missing")
             continue
@@ -449,10 +466,9 @@ def check_pairs(ids: list[str] | None = None) -> list[str]:
 
 def sync(ids: list[str] | None = None) -> None:
     """Push each .py into its .ipynb, keeping the .ipynb's outputs."""
-    for sid in ids or notebook_ids():
+    for _, py, _ in pairs(ids):
         subprocess.run([sys.executable, "-m", "jupytext", "--update",
-                        "--to", "ipynb", str(NOTEBOOKS / f"{sid}.py")],
-                       check=True)
+                        "--to", "ipynb", str(py)], check=True)
 
 
 def _show_notebook_output() -> None:
@@ -489,7 +505,9 @@ def main(argv=None) -> int:
     x.add_argument("--stages", help="e.g. 04,09 (default: all)")
     x.add_argument("-p", "--param", action="append", default=[],
                    metavar="NAME=VALUE", help="override a parameter")
-    x.add_argument("--out", type=Path, default=BUILD / "solutions")
+    x.add_argument("--out", type=Path,
+                   help="where executed notebooks go (default: in place "
+                        "without -p, build/solutions with it)")
     sub.add_parser("sync", help="update each .ipynb from its .py")
     sub.add_parser("check-pairs", help="fail when a pair is out of sync")
     args = ap.parse_args(argv)
@@ -523,7 +541,7 @@ def main(argv=None) -> int:
                 print("out of sync (run `make sync` after editing a .py):\n  "
                       + "\n  ".join(stale), file=sys.stderr)
                 return 1
-            print(f"{len(notebook_ids())} notebook pair(s) in sync")
+            print(f"{len(pairs())} notebook pair(s) in sync")
     except SeriesError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

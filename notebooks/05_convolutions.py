@@ -247,25 +247,25 @@ evidence.across_seeds("04_deeper", "05_convolutions")
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ## Exercises
 #
-# Small enough for a few minutes on a GPU. Write down what you expect
-# before you run anything. The solutions are in
-# `solutions/05_convolutions.py` (open it as a notebook); like them,
-# compare settings on training images held out from the fit
-# (`data.prepare().holdout()`), never on the test images.
+# On a CPU (2 cores), at 5 epochs on 50,000 training images (the solutions'
+# settings, compared on the 10,000 held out after them), each exercise gives
+# its minutes in the solutions' run. Write down what you expect before you run
+# anything. The solutions are in `solutions/05_convolutions.ipynb`, with the
+# outputs of that run; like them, compare settings on training images held out
+# from the fit (`data.prepare().holdout()`), never on the test images.
 #
-# 1. **Parameters by hand.** A `Conv2D` layer of `out` 3 × 3 filters over
-#    `in` input channels holds (3·3·in + 1)·out parameters: a 3 × 3 × in
-#    kernel and a bias per filter. Work out each of this notebook's three
-#    convolutions by hand, then check against each layer's
+# 1. **Parameters by hand.** (about 1 min) A `Conv2D` layer of `out` 3 × 3
+#    filters over `in` input channels holds (3·3·in + 1)·out parameters: a 3 ×
+#    3 × in kernel and a bias per filter. Work out each of this notebook's
+#    three convolutions by hand, then check against each layer's
 #    `count_params()`.
-# 2. **A larger kernel.** Give all three convolutions 5 × 5 kernels.
-#    Predict the new parameter count first (why does the dense layer stay
-#    the same?), then compare parameters, seconds per epoch and validation
+# 2. **A larger kernel.** (about 2 min) Give all three convolutions 5 × 5
+#    kernels. Predict the new parameter count first (why does the dense layer
+#    stay the same?), then compare parameters, seconds per epoch and validation
 #    accuracy with the 3 × 3 network.
-# 3. **NumPy against Keras, unpadded.** Write a 3 × 3 edge kernel of your
-#    own and apply it to a digit with `demos.convolve_3x3`, then with a
-#    `keras.layers.Conv2D(1, 3)` whose weights you set to the same kernel
-#    and a zero bias (`layer.set_weights`). That layer pads nothing, so
-#    its output is 26 × 26: compare it with the inner 26 × 26 of the
-#    NumPy result using `np.allclose`, and show all three images with
-#    `plots.show_digits`.
+# 3. **NumPy against Keras, unpadded.** (about 1 min) Write a 3 × 3 edge kernel
+#    of your own and apply it to a digit with `demos.convolve_3x3`, then with a
+#    `keras.layers.Conv2D(1, 3)` whose weights you set to the same kernel and a
+#    zero bias (`layer.set_weights`). That layer pads nothing, so its output is
+#    26 × 26: compare it with the inner 26 × 26 of the NumPy result using
+#    `np.allclose`, and show all three images with `plots.show_digits`.

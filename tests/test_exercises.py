@@ -4,6 +4,7 @@ solutions, which `make test` runs at smoke settings."""
 import re
 
 import jupytext
+import nbformat
 import numpy as np
 import pytest
 
@@ -35,7 +36,7 @@ def test_every_stage_ends_with_two_to_four_exercises_left_out_of_the_slides(
     cell, titles = _exercises(sid)
     assert 2 <= len(titles) <= 4, (sid, titles)
     assert cell.metadata.get("slideshow", {}).get("slide_type") == "skip"
-    assert f"solutions/{sid}.py" in cell.source
+    assert f"solutions/{sid}.ipynb" in cell.source
 
 
 @pytest.mark.parametrize("sid", IDS)
@@ -110,3 +111,65 @@ def test_impossible_practice_settings_get_one_clear_message(name, value,
                 device="cpu")
     with pytest.raises(params.ParameterError, match=words):
         params.check_practice(**{**good, name: value})
+
+
+def _solution_run(sid: str):
+    """The solutions' pair, with the outputs of its committed run."""
+    return nbformat.read(series.SOLUTIONS / f"{sid}.ipynb", as_version=4)
+
+
+def exercise_minutes(sid: str) -> list[float]:
+    """The minutes each exercise took in the solutions' committed run:
+    papermill's durations of the code cells from its heading to the next
+    (the set-up before the first counted with the first)."""
+    setup, seconds = 0.0, []
+    for cell in _solution_run(sid).cells:
+        if cell.cell_type == "markdown" and re.search(
+                r"^## Exercise \d+", cell.source, re.M):
+            seconds.append(0.0 if seconds else setup)
+        elif cell.cell_type == "code":
+            took = cell.metadata.get("papermill", {}).get("duration") or 0.0
+            if seconds:
+                seconds[-1] += took
+            else:
+                setup += took
+    return [s / 60 for s in seconds]
+
+
+@pytest.mark.parametrize("sid", series.solution_ids())
+def test_each_solutions_notebook_carries_a_run_at_its_own_settings(sid):
+    """The pair holds the outputs of `make solutions`: every code cell run,
+    none failed, at the notebook's own settings (no overrides), timed."""
+    nb = _solution_run(sid)
+    run = nb.metadata.get("papermill", {})
+    assert run.get("parameters") == {}, \
+        f"{sid}: the committed run had overrides {run.get('parameters')}"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.execution_count for c in code), f"{sid}: a cell never ran"
+    assert not [o for c in code for o in c.outputs
+                if o.output_type == "error"], f"{sid}: a cell failed"
+    assert all("duration" in c.metadata.get("papermill", {}) for c in code)
+
+
+@pytest.mark.parametrize("sid", series.solution_ids())
+def test_every_exercise_states_its_cpu_settings_and_minutes(sid):
+    """The exercises give the settings their solutions ran at and, for each
+    exercise, its minutes on 2 cores in that run (rounded, at least 1)."""
+    cell, titles = _exercises(sid)
+    declared = series.declared_parameters(sid, solutions=True)
+    settings = re.search(r"On a CPU \(2 cores\), at (\d+) epochs? on "
+                         r"([\d,]+) training images", cell.source)
+    assert settings, f"{sid}: the exercises do not give their CPU settings"
+    assert (int(settings[1]), int(settings[2].replace(",", ""))) == (
+        int(declared["epochs"]), int(declared["train_size"].replace("_", ""))
+    ), sid
+    items = re.split(r"^\d+\. \*\*", cell.source, flags=re.M)[1:]
+    stated = []
+    for item in items:
+        found = re.search(r"\(about (\d+) min\)", item)
+        assert found, f"{sid}: an exercise without its minutes: {item[:60]!r}"
+        stated.append(int(found[1]))
+    measured = exercise_minutes(sid)
+    assert stated == [max(1, round(m)) for m in measured], (
+        f"{sid}: the exercises say {stated} min, the solutions' run took "
+        f"{[round(m, 1) for m in measured]}")

@@ -109,11 +109,11 @@ tables.Table(["learning rate", "validation accuracy"], rate_rows)
 # 01's solutions (same seed, same split). Adam moves each weight by about
 # the learning rate per step, whatever the size of its gradient, so one
 # step changes a score by about the rate times the sum of the inputs'
-# sizes. Raw pixels up to 255 make that sum large; normalized inputs are
-# of size about 1, so the same rate moves the scores far less. A rate
-# that was too large on raw pixels can now be the right size, while too
-# small a rate leaves the model short of where a few epochs could take
-# it.
+# sizes: tens of thousands on raw pixels, a few hundred on normalized
+# ones. On raw pixels even the smallest rate takes large steps, and the
+# three rates end close together; here the steps are smaller, every rate
+# does better than on raw pixels, and the largest is the one that
+# overshoots and falls behind.
 
 # %% [markdown]
 # ## Exercise 3: batch size and time

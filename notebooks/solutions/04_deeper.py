@@ -56,6 +56,13 @@ def validation_accuracy(model):
     return f"{accuracy:.2%}"
 
 
+def training_accuracy(model):
+    """The share of the images it was fitted on that the model gets right,
+    measured after training as the validation accuracy is."""
+    _, accuracy = model.evaluate(split.x, split.y_hot, verbose=0)
+    return f"{accuracy:.2%}"
+
+
 # %% [markdown]
 # ## Exercise 1: batch size against time
 #
@@ -103,21 +110,22 @@ expected = {depth: first + (depth - 1) * each_more + output
 depth_rows = []
 for depth in depths:
     deep = deeper(depth)
-    fitted = deep.fit(split.x, split.y_hot, epochs=epochs, batch_size=128,
-                      verbose=0)
+    deep.fit(split.x, split.y_hot, epochs=epochs, batch_size=128, verbose=0)
     depth_rows.append([depth, f"{expected[depth]:,}",
                        f"{deep.count_params():,}",
-                       f"{fitted.history['accuracy'][-1]:.2%}",
-                       validation_accuracy(deep)])
+                       training_accuracy(deep), validation_accuracy(deep)])
 tables.Table(["layers of 200", "predicted", "count_params()",
-              "training accuracy, last epoch", "validation accuracy"],
-             depth_rows)
+              "training accuracy", "validation accuracy"], depth_rows)
 
 # %% [markdown]
 # What to look for: the counts agree, and each extra layer adds the same
 # 40,200 parameters, fewer than the first layer's 157,000. Then the two
-# accuracies: training accuracy is measured on images the network has
-# seen (averaged over the last epoch, while it still learns), validation
-# accuracy on images it has not. Where depth raises the first more than
-# the second, the extra layers memorise rather than generalise: dense
-# layers see the image as 784 unrelated numbers, however many there are.
+# accuracies, both measured after training: training accuracy on the
+# images the network was fitted on, validation accuracy on images it has
+# not seen. At these settings depth alone does not help: from one layer
+# to five, training and validation accuracy both fall, and the gap
+# between them stays within about a point. Dense layers see the image as
+# 784 unrelated numbers, however many layers there are, and in 5 epochs
+# the deeper networks, with more weights to set, get no more steps than
+# the shallow one. Stage 04 changed four things at once; of its gain over
+# stage 03, this run credits none to depth.

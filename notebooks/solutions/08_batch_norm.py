@@ -81,9 +81,9 @@ tables.Table(["batch normalization", "learning rate",
 # and the blocks after it must chase that change; the 100-unit sigmoid
 # layer can saturate, where its gradient vanishes. Batch normalization
 # resets each block's output to a steady scale at every step, so a
-# larger step stays a sensible one. At the smoke settings (few steps)
-# the normalized networks' running averages, used on held-out images,
-# have not caught up with the data yet: see Exercise 2.
+# larger step stays a sensible one. In this run the network without it
+# does not learn at all at ten times the rate (its training accuracy stays
+# at chance, about 10%), while the normalized one loses less than a point.
 
 # %% [markdown]
 # ## Exercise 2: two modes, two answers

@@ -83,9 +83,10 @@ tables.Table(["epoch"] + [f"{name}: validation" for name in histories],
 # way. The schedule starts slowly (its warm-up begins at a tenth of the
 # constant rate), so it can trail early on; it spends the middle of
 # training above the constant rate and ends far below it, where the
-# weights settle instead of jumping around a good region. In a short run
-# both curves are still rising; the longer the training, the more the
-# small steps at the end have to settle.
+# weights settle instead of jumping around a good region. In this run it
+# leads from the first epoch and ends ahead, while both curves are still
+# rising; the longer the training, the more the small steps at the end
+# have to settle.
 
 # %% [markdown]
 # ## Exercise 2: the schedule in numbers

@@ -67,14 +67,15 @@ for member in range(members):
 tables.ensemble_sizes_table(member_probabilities, split.y_val)
 
 # %% [markdown]
-# What to look for: the savings column, row by row. The second member
-# usually saves the most: where one network hesitates, a second one
-# trained from another start often does not. Each member after that can
-# only fix images on which the others are still wrong together, and
-# those get fewer and harder, so the savings shrink while every member
-# costs a whole training. With three members we see only the start of
-# that curve: raise `members` to find the size where a member stops
-# paying for itself.
+# What to look for: the savings column, row by row. Where one network
+# hesitates, a second one trained from another start often does not, so
+# the second member saves errors. Each member after that can only fix
+# images on which the others are still wrong together, and those get
+# fewer and harder, so over many members the savings shrink while every
+# member costs a whole training. In this run the third member saves about
+# as many as the second: three members show only the start of that
+# curve. Raise `members` to find the size where a member stops paying
+# for itself.
 
 # %% [markdown]
 # ## Exercise 2: average or vote?
@@ -117,6 +118,6 @@ tables.Table(
 # confident member outweigh two hesitant ones; the vote treats a shrug
 # and a certainty alike. When the members are about equally good, the
 # average usually wins the images where the two differ, since it uses
-# more of what the members know. With two members there is no majority
-# to outvote anyone: every disagreement is a tie, settled by the
-# average, so raise `members` to an odd number to see the vote differ.
+# more of what the members know, as it does in this run. With an even
+# number of members every split vote is a tie, settled by the average;
+# an odd number, as here, lets the vote differ most.
