@@ -243,6 +243,7 @@ def use_device(device: str = "auto") -> str:
     device = parse(device)
     kind, index = device.kind, device.index
     backend = backend_name()  # its module has the same name
+    memory_cap()  # a cap that is no share is named before anything else
     if kind != "auto" and backend in sys.modules:
         raise DeviceError(
             f"{backend} has already started in this kernel, so the device "
