@@ -248,11 +248,12 @@ class Board:
             what = (f"{self.runs} × {self.epochs} epochs" if self.runs > 1
                     else f"{self.epochs_run} epochs")
             h = self.histories[label]
+            # an ensemble's accuracy is not a member's: its line names
+            # none (the curves show each member's), and stays on one line
+            # of a slide
             last = [f"{name} {h[key][-1]:.2%}" for key, name in
                     (("accuracy", "train acc"), ("val_accuracy", "test acc"))
-                    if h.get(key)]
-            if self.runs > 1 and last:
-                last[0] = f"{label}: {last[0]}"
+                    if h.get(key) and self.runs == 1]
             done = f"trained {what} in {_duration(self.train_seconds)}"
             if self.phases_run:
                 done += (f" (+ {_duration(self.phase_seconds)} "
