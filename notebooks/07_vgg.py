@@ -182,8 +182,8 @@ evidence.across_seeds("06_max_pooling", "07_vgg")
 # stage 06 by 33 errors, but seeds 2 and 3 lose to it by 21 and 27
 # (Across seeds): in four epochs this deeper network is no better than
 # stage 06, and one run could have told either story. Ten convolutions
-# and a sigmoid layer deep, it is the network that batch normalization,
-# next, makes trainable.
+# and a sigmoid layer deep, it is the network to which stage 08 adds
+# batch normalization.
 
 # %% [markdown] tags=["cut"] slideshow={"slide_type": "slide"}
 # ## Recap

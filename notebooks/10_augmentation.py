@@ -174,8 +174,8 @@ history = model.fit(
     verbose=0, callbacks=[run.live()])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# **2.9 min** in the full run. Training accuracy now stays below test
-# accuracy: the warped digits are harder than the real ones, and dropout is
+# **2.9 min** in the full run. As in stage 09, training accuracy stays
+# below test accuracy: the warped digits are harder than the real ones, and dropout is
 # on while training.
 #
 # → Live, the full run's curves come next; then the result.
@@ -223,7 +223,8 @@ evidence.across_seeds("09_dropout", "10_augmentation")
 # %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## What we see
 #
-# - Training accuracy now stays below test accuracy: the augmented
+# - As in stage 09, training accuracy stays below test accuracy: the
+#   augmented
 #   training images are harder than the real test images, and dropout is
 #   on while training. The network has to learn what a digit is, not what
 #   the training set looks like.

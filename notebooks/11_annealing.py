@@ -257,8 +257,8 @@ evidence.across_seeds("10_augmentation", "11_annealing")
 #   the schedule does better still: of the errors saved since stage 10,
 #   the table shows how many the extra epochs bought and how many the
 #   schedule; how the saving splits between the two changes from seed
-#   to seed (in seed 3 the schedule adds only 4 errors to the control's,
-#   within the noise). Over the seeds the stage saves 30 to 51 errors on
+#   to seed (in seed 3 the schedule saves only 4 errors beyond the
+#   control's, 52 against 56, within the noise). Over the seeds the stage saves 30 to 51 errors on
 #   stage 10, four to eight times the test set's noise (Across seeds).
 # - The schedule changes two things at once, as the talk's did: the rate
 #   falls, and its peak, 3e-3, is three times the control's constant
