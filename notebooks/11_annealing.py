@@ -23,9 +23,8 @@
 # Big steps find a good region, small steps settle into it: the learning
 # rate falls as training goes. The talk set rates by hand before six fits;
 # in Keras 1 most likely only the first, **1e-4**, took effect, since the
-# training step built at the first fit never read the others (Keras 1.2.2,
-# `_make_train_function`). Its headline came from a later fit on stage 10's
-# model.
+# training step built at the first fit never read the others. Its headline
+# came from a later fit on stage 10's model.
 #
 # → Setup.
 
@@ -102,9 +101,8 @@ bool(np.allclose([float(schedule(step)) for step in steps],
 plots.learning_rate(schedule, epochs * steps_per_epoch, steps_per_epoch)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# The talk's steps, as written: 1e-4 for an epoch, 1e-2 for seven, then
-# 1e-3, 1e-4 and 1e-5 for five each. The cosine descends smoothly over
-# **20** epochs.
+# The talk's steps: 1e-4, then 1e-2 for seven epochs, then 1e-3, 1e-4 and
+# 1e-5. Our cosine descends smoothly over **20** epochs.
 #
 # → The model.
 
@@ -121,7 +119,7 @@ model.compile(optimizer=keras.optimizers.Adam(learning_rate=schedule),
               loss="categorical_crossentropy", metrics=["accuracy"])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Exactly stage 10's network, **98,774** weights; only the optimizer
+# Exactly stage 10's network, **98,774** parameters; only the optimizer
 # changes.
 #
 # → Train.
@@ -145,7 +143,8 @@ history = model.fit(
     verbose=0, callbacks=[run.live()])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# **5.3 min** in the full run, three epochs live.
+# **5.3 min** in the full run, three epochs live; the live result and
+# table then show the short run's.
 #
 # → Live, the full run's curves come next; then the result.
 
@@ -161,7 +160,8 @@ run.finish(test_accuracy, model.count_params())
 tables.ladder(results_dir, ["10_augmentation", "11_annealing"])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# **99.60%**: 40 errors against stage 10's 91; the talk said 99.39%. But
+# Full run: **99.60%**, 40 errors against stage 10's 91; the talk said
+# 99.39%. But
 # this stage trained twenty epochs, stage 10 ten.
 #
 # → Was it the schedule, or the epochs?
@@ -222,7 +222,7 @@ evidence.errors_table([
     ("warm-up and cosine", epochs, test_accuracy)])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Stage 10: **91** errors. Twenty epochs at a constant rate: 58. With the
+# Full run: stage 10, **91** errors. Twenty epochs at a constant rate: 58. With the
 # schedule: 40. Here the epochs saved more than the schedule; the split
 # changes with the seed. The schedule also peaks at three times the
 # control's rate: the control cannot tell the peak from the fall.

@@ -23,8 +23,7 @@
 #
 # The talk's last stage, again only described. A good model labels images
 # that have no labels; new networks train on real and pseudo-labels
-# together. Then we look at what the best ensemble still gets wrong. It ends
-# at **99.75%**.
+# together. It ends at **99.75%**.
 #
 # → Setup.
 
@@ -54,7 +53,9 @@ confidence = 0.99  # pseudo-label where the teacher is this sure (0: all)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # **3** students of 20 epochs each, two copies of the pseudo-labelled
-# images, a confidence of 0.99. Live: 2 students, 2 epochs.
+# images, a confidence of 0.99. Live: 2 students, 2 epochs, 20,000 images,
+# taught by the live stage 12: the counts on screen differ from the
+# notes', the full run's.
 #
 # → Data.
 
@@ -89,10 +90,9 @@ mnist
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # MNIST has none besides its **10,000** test images. The talk labelled
-# those, and so do we, never reading their labels for training. Say it
-# plainly: the model sees the test images, not their answers, before it is
-# tested on them. Fair for a fixed test set; not comparable with a model
-# that never saw them.
+# those, and so do we, never reading their labels for training: the model
+# sees the test images, not their answers, before it is tested on them.
+# Not comparable with a model that never saw them.
 #
 # → The teacher.
 
@@ -110,7 +110,7 @@ pseudo_labels = teacher.argmax(axis=1)
 f"{(pseudo_labels != mnist.y_test).sum()} of the 10,000 pseudo-labels are wrong"
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Stage 12's ensemble: **32** of its 10,000 labels are wrong. We count them
+# Full run: stage 12's ensemble gets **32** of its 10,000 labels wrong. We count them
 # with the true labels only to show you.
 #
 # → Which labels to trust.
@@ -133,8 +133,8 @@ tables.pseudo_label_table(teacher, confidence, mnist.y_test)
 # %% [markdown] slideshow={"slide_type": "notes"}
 # A student copies its teacher's mistakes. So we keep only the labels the
 # teacher is 99% sure of: **9,759** images, 3 of them wrong; the 241 left
-# out hold the other 29. The talk labelled everything; 0.99 is a round
-# number set before the first run, not tuned.
+# out hold the other 29. 0.99 is a round number, set before the first
+# run.
 #
 # → How many in each batch.
 
@@ -156,7 +156,8 @@ f"{share:.0%} of the training images are pseudo-labelled"
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # The talk's advice: a quarter to a third of each batch pseudo-labelled. Two
-# copies of the kept images beside the 60,000 make **25%**.
+# copies of the kept images beside the 60,000 make **25%** (live, beside
+# 20,000, far more).
 #
 # → Train the students.
 
@@ -181,7 +182,7 @@ for member in range(members):
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Three students, stage 11's recipe, narrower than their teachers: **22.9
-# min** in the full run, two short ones live.
+# min** in the full run.
 #
 # → Their average.
 
@@ -308,7 +309,7 @@ talk.audit_table(results_dir)
 # %% [markdown] slideshow={"slide_type": "notes"}
 # The talk's headline beside its own training log. Only stages 09 and 10
 # report their last epoch; four headlines sit above every epoch of their
-# log. Its **66.37%** for stage 01 is Keras 1's loss stalling, as we saw.
+# log. Its **66.37%** for stage 01 is Keras 1's loss stalling.
 #
 # → Where the field stands.
 
