@@ -9,6 +9,8 @@ use it: a backend reads the visible devices once, when it starts, so a
 notebook must choose its device (`session.start`) before anything imports
 Keras; `augment`, a module of Keras layers, is imported the same way.
 Matplotlib waits too, so that scripts that draw nothing do not pay for it.
-`lock` imports only the standard library at the top, since it runs before
-any venv exists; `packaging` comes from the venv that `make lock` builds.
+`files` and `installed` use the standard library only: `mnist_series.lock`
+reads them before any venv exists.
+
+What runs the series around the notebooks is the package `mnist_series`.
 """

@@ -56,7 +56,7 @@ def vgg(mean: float, std: float, *, batch_norm: bool = False,
     `dropout` gives five rates, one after each block and one before the
     output (stage 09); `augmentation` is a list of layers placed first,
     active only while training (stage 10). `norm_each_conv` (not in the
-    talk; `mnist_talk.search` tries it) normalizes after every convolution
+    talk; `mnist_series.search` tries it) normalizes after every convolution
     instead, before its ReLU, as VGG networks with batch normalization
     do: convolution without bias, `BatchNormalization`, ReLU.
     """
@@ -105,7 +105,7 @@ def augmentation(rotation_degrees: float = 10, zoom: float = 0.1,
     shear for the talk's ranges, drawn per image and applied in one warp
     that compiles on every backend. `translate` adds moves of up to that
     fraction of the image, `elastic` an elastic distortion of that
-    strength (neither in the talk; `mnist_talk.search` tries them).
+    strength (neither in the talk; `mnist_series.search` tries them).
     """
     from .augment import RandomAffine
 
@@ -164,7 +164,7 @@ def annealed_vgg(mean: float, std: float, epochs: int, steps_per_epoch: int,
     augmentation, trained by Adam on `annealing_schedule`. `filters`,
     `translate` (see `augmentation`) and `use_ema` (Adam keeps a moving
     average of the weights and ends the training with it) are the
-    variations `mnist_talk.search` compares; so are `elastic` (see
+    variations `mnist_series.search` compares; so are `elastic` (see
     `augmentation`) and `cycles`, which runs the schedule that many times
     over (`cyclic_schedule`), and `norm_each_conv` (see `vgg`), which
     moves batch normalization from after each pool to after every

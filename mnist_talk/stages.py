@@ -85,7 +85,7 @@ def smoke_parameters(stage_id: str) -> dict:
 #: accuracy floor such a run clears, so a live cell does not fail on the
 #: full run's floor. docs/presenting.md
 #: gives the minutes these take, measured with
-#: `python -m mnist_talk.series run --live`.
+#: `python -m mnist_series.series run --live`.
 LIVE = {
     "10_augmentation": {"epochs": 4, "accuracy_floor": 0.97},
     "11_annealing": {"epochs": 3, "accuracy_floor": 0.97},

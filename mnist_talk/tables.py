@@ -185,7 +185,7 @@ def seeds_table(results_dirs) -> Table:
         if not (twelve and thirteen):
             raise FileNotFoundError(
                 f"{folder} lacks stage 12 or 13's results: run "
-                f"`python -m mnist_talk.series run --stages 12-13 "
+                f"`python -m mnist_series.series run --stages 12-13 "
                 f"--out DIR` first, then give DIR/results")
         finals.append(thirteen.test_accuracy)
         rows.append([

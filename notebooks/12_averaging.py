@@ -37,7 +37,7 @@
 # %% slideshow={"slide_type": "-"}
 import numpy as np
 
-from mnist_talk import data, evidence, models, results, search, session, tables
+from mnist_talk import data, evidence, models, results, session, shifts, tables
 
 # %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 20  # as in stage 11
@@ -96,13 +96,13 @@ def keep(model):
     """Keep a member's probabilities for the test images; with tta, also
     its mean over each image and the image's four one-pixel shifts. The
     status line shows each prediction as it is made."""
-    views = 1 + len(search.VIEWS) if tta else 1
+    views = 1 + len(shifts.VIEWS) if tta else 1
     with run.phase("predicting the test images", steps=views) as step:
         member_probabilities.append(model.predict(mnist.x_test, verbose=0))
         step()
         if tta:
             member_views.append(
-                search.predict_views(model, mnist.x_test, each=step))
+                shifts.predict_views(model, mnist.x_test, each=step))
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Each member is stage 11's network and schedule, wider, with its own seed:

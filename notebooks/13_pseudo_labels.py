@@ -234,9 +234,9 @@ tables.equal_size_table(teacher_members, student_probabilities,
 # %% [markdown] tags=["cut"] slideshow={"slide_type": "notes"}
 # To measure the pseudo-labels alone, teachers and students must share a
 # recipe: run stage 12 with stage 11's members, then this stage,
-# `python -m mnist_talk.series run --stages 12 -p "filters=[7, 14, 28, 56]"
+# `python -m mnist_series.series run --stages 12 -p "filters=[7, 14, 28, 56]"
 # -p "dropout=[0.1, 0.2, 0.3, 0.4, 0.5]" -p members=5 -p tta=false
-# --out build/same`, then `python -m mnist_talk.series run --stages 13
+# --out build/same`, then `python -m mnist_series.series run --stages 13
 # --out build/same`.
 #
 # The search measured it on held-out training images instead of the test

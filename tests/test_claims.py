@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_talk import evidence, files, results, search, tables, talk
+from mnist_series import search
+from mnist_talk import evidence, files, results, tables, talk
 
 RESULTS = files.RESULTS
 CLAIMS: list = []

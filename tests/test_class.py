@@ -67,7 +67,7 @@ def test_three_students_run_stage_01_at_once_from_their_own_copies(
         notebook = f'{copies[:-1]}/{STAGE}.ipynb"'
         # what `make lab` runs, without starting JupyterLab; then the
         # stage from the student's copy, saved in place, at smoke settings
-        script = (f'"{python}" -m mnist_talk.present --prepare-only --full '
+        script = (f'"{python}" -m mnist_series.present --prepare-only --full '
                   f'--folder {copies} && "{python}" -m papermill '
                   f"{notebook} {notebook} --cwd {copies} -k python3 "
                   f"--no-progress-bar -y '{smoke}'")

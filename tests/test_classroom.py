@@ -271,7 +271,7 @@ def test_make_lab_puts_a_students_copies_in_their_own_home(tmp_path):
                           env=env, capture_output=True, text=True,
                           timeout=120)
     lab, present = [line.split() for line in done.stdout.splitlines()
-                    if "-m mnist_talk.present" in line]
+                    if "-m mnist_series.present" in line]
     assert lab[lab.index("--folder") + 1] == f"{tmp_path}/mnist-lab/notebooks"
     assert "--folder" not in present
     # a student gets every slide; the speaker, the talk's cut

@@ -1,4 +1,4 @@
-"""The talk's cut and its script (`mnist_talk.cut`): what a speaker shows in
+"""The talk's cut and its script (`mnist_series.cut`): what a speaker shows in
 45 minutes, and the notes that carry them through it."""
 
 import re
@@ -6,7 +6,8 @@ import re
 import pytest
 from nbformat import v4
 
-from mnist_talk import cut, files, results, series, slides
+from mnist_series import cut, series, slides
+from mnist_talk import files, results
 
 IDS = series.notebook_ids()
 

@@ -8,7 +8,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from mnist_talk import data, files, params, series, stages
+from mnist_series import series
+from mnist_talk import data, files, params, stages
 
 IDS = series.notebook_ids()
 #: The parameters every solutions notebook declares.

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from mnist_talk import live, models, plots, series
+from mnist_series import series
+from mnist_talk import live, models, plots
 
 
 def _tiny_fit(board, label, epochs=2):

@@ -212,7 +212,7 @@ def test_cyclic_schedule_repeats_the_annealing_schedule():
 
 
 def test_bench_models_have_their_published_sizes():
-    from mnist_talk import bench
+    from mnist_series import bench
 
     assert bench.peer_model().count_params() == 34_826  # as keras-io prints
     quick = models.quick_vgg(33.3, 78.6, epochs=2, steps_per_epoch=10)
@@ -221,7 +221,7 @@ def test_bench_models_have_their_published_sizes():
 
 
 def test_bench_refuses_impossible_repeats(capsys):
-    from mnist_talk import bench
+    from mnist_series import bench
 
     assert bench.main(["--repeats", "0", "--device", "cpu"]) == 2
     assert "--repeats must be at least 1" in capsys.readouterr().err

@@ -28,7 +28,8 @@ import urllib.request
 import nbformat
 import pytest
 
-from mnist_talk import browser, cut, files, present, results, series, stages
+from mnist_series import browser, cut, present, series
+from mnist_talk import files, results, stages
 
 #: The notebooks the browser test presents (all of them, at the live
 #: settings of `make present LIVE=1`), and in each the cell to run live,
@@ -369,12 +370,12 @@ def test_every_notebook_carries_the_rise_settings_that_fit():
 
 
 def test_present_starts_jupyterlab_with_rise_as_root(lab):
-    """`make present` runs `python -m mnist_talk.present`, which starts this
+    """`make present` runs `python -m mnist_series.present`, which starts this
     command; RISE must be among its extensions, jupytext's contents manager
     must not (it would write a .py beside every notebook saved)."""
     base, folder, _ = lab
     makefile = (files.ROOT / "Makefile").read_text()
-    assert "-m mnist_talk.present" in makefile
+    assert "-m mnist_series.present" in makefile
     with urllib.request.urlopen(f"{base}/lab/tree/01_linear.ipynb",
                                 timeout=10) as r:
         page = r.read().decode()

@@ -7,7 +7,8 @@ import shutil
 import numpy as np
 import pytest
 
-from mnist_talk import files, report, results, tables
+from mnist_series import report
+from mnist_talk import files, results, tables
 
 
 def test_results_are_written_atomically_and_read_back(tmp_path, record):

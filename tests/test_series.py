@@ -3,7 +3,8 @@ import shutil
 import nbformat
 import pytest
 
-from mnist_talk import files, results, series, stages
+from mnist_series import series
+from mnist_talk import files, results, stages
 
 
 def test_every_notebook_is_in_the_manifest_and_has_its_pair():
@@ -179,7 +180,7 @@ def test_a_killed_run_leaves_nothing_half_written(tmp_path):
 
     out = tmp_path / "talk"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mnist_talk.series", "run", "--stages", "01",
+        [sys.executable, "-m", "mnist_series.series", "run", "--stages", "01",
          "--out", str(out), "--device", "cpu", "-p", "epochs=200"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.time() + 120

@@ -9,7 +9,8 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from mnist_talk import browser, files, series, slides
+from mnist_series import browser, series, slides
+from mnist_talk import files
 
 SCREENSHOTS = slides.SHEETS
 

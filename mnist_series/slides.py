@@ -1,13 +1,13 @@
 """Render the executed notebooks as offline reveal.js decks, plus an index.
 
-    python -m mnist_talk.slides [--out slides] [--stages 01,03-05] [--full]
+    python -m mnist_series.slides [--out slides] [--stages 01,03-05] [--full]
 
 Each deck loads reveal.js, require.js, jQuery and MathJax from `vendor/`
 beside it (copied from `slides/node_modules` by `make slides`, pinned by
 `slides/package-lock.json`), so the decks and the index open with no
 network at all. A notebook without outputs is not rendered: the command
 names it and says how to run it first. The decks are the talk's cut
-(`mnist_talk.cut`: no cell tagged `cut`); `--full` (`make slides
+(`mnist_series.cut`: no cell tagged `cut`); `--full` (`make slides
 FULL=1`) renders every slide.
 
 Then each deck is opened in headless Chromium at 1280x720: the command
@@ -29,8 +29,9 @@ import nbformat
 from nbconvert import SlidesExporter
 from traitlets.config import Config
 
-from . import browser, cut, series, stages, tables
-from .files import BUILD, NOTEBOOKS, RESULTS, ROOT, atomic_write
+from mnist_talk import stages, tables
+from mnist_talk.files import BUILD, NOTEBOOKS, RESULTS, ROOT, atomic_write
+from . import browser, cut, series
 from .report import plot_svg
 
 SLIDES = ROOT / "slides"
@@ -237,7 +238,7 @@ def _shown(path: Path) -> Path:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m mnist_talk.slides",
+    ap = argparse.ArgumentParser(prog="python -m mnist_series.slides",
                                  description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=SLIDES)
     ap.add_argument("--stages", help="e.g. 01,03-05 (default: all)")

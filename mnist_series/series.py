@@ -1,10 +1,10 @@
 """Run, prepare and check the notebook series (the project's machinery).
 
-    python -m mnist_talk.series run [--stages 01,03-05] [-p epochs=3] [--device cpu]
-    python -m mnist_talk.series prepare-smoke --out build/smoke
-    python -m mnist_talk.series sync          # .py -> .ipynb, outputs kept
-    python -m mnist_talk.series check-pairs   # fails when a pair differs
-    python -m mnist_talk.series solutions [--stages 04] [-p epochs=2]
+    python -m mnist_series.series run [--stages 01,03-05] [-p epochs=3] [--device cpu]
+    python -m mnist_series.series prepare-smoke --out build/smoke
+    python -m mnist_series.series sync          # .py -> .ipynb, outputs kept
+    python -m mnist_series.series check-pairs   # fails when a pair differs
+    python -m mnist_series.series solutions [--stages 04] [-p epochs=2]
 
 `run` with no overrides executes each notebook in place (through a temporary
 file, so an interrupted run leaves the committed notebook intact) and writes
@@ -33,8 +33,8 @@ import nbformat
 import papermill
 import yaml
 
-from . import devices, live, results, stages
-from .files import BUILD, NOTEBOOKS, RESULTS, atomic_path, atomic_write
+from mnist_talk import devices, live, results, stages
+from mnist_talk.files import BUILD, NOTEBOOKS, RESULTS, atomic_path, atomic_write
 
 #: The exercises' solutions: pairs as the stages are, `NN_slug.py` the source
 #: and `NN_slug.ipynb` with the outputs of a run at the solution's own
@@ -485,7 +485,7 @@ def _show_notebook_output() -> None:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m mnist_talk.series",
+    ap = argparse.ArgumentParser(prog="python -m mnist_series.series",
                                  description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run", help="execute notebooks with papermill")

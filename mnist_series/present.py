@@ -1,6 +1,6 @@
 """Present the notebooks live: JupyterLab with RISE, on copies of them.
 
-    python -m mnist_talk.present [--reset] [--folder build/present]
+    python -m mnist_series.present [--reset] [--folder build/present]
 
 `make present` (and `make lab`) runs this. It never touches a tracked file:
 
@@ -35,9 +35,10 @@ import jupytext
 import nbformat
 from papermill.parameterize import parameterize_notebook
 
-from . import cut, results, series, stages
-from .files import (BUILD, NOTEBOOKS, RESULTS, ROOT, atomic_write, read_json,
-                    write_json)
+from mnist_talk import results, stages
+from mnist_talk.files import (BUILD, NOTEBOOKS, RESULTS, ROOT, atomic_write,
+                              read_json, write_json)
+from . import cut, series
 
 PRESENT = BUILD / "present"
 
@@ -55,7 +56,7 @@ RISE = {"scroll": False, "theme": "white", "transition": "none"}
 #: as wide as the window (its own CSS), so its slides are wider than the
 #: static decks' 960 px; the heights compare.
 RISE_CSS = """\
-/* Written by `make present` (mnist_talk/present.py), rewritten each time.
+/* Written by `make present` (mnist_series/present.py), rewritten each time.
    Sizes as in the static decks (slides/templates/offline/index.html.j2). */
 .rise-enabled .reveal .jp-Notebook {
   --jp-content-font-size1: 22px;  /* prose */
@@ -351,7 +352,7 @@ def _shown(path: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m mnist_talk.present",
+        prog="python -m mnist_series.present",
         description="Copy the notebooks into build/present and start "
                     "JupyterLab with RISE there; other arguments go to "
                     "JupyterLab.")

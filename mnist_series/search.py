@@ -20,8 +20,8 @@ The trial's row goes to `results/search.json`, with its minutes and the
 machine it ran on; its validation probabilities go to `results/search/`,
 so that ensembles of trials are scored too, without training again.
 
-    python -m mnist_talk.search run --recipe wide --seeds 1 2
-    python -m mnist_talk.search table
+    python -m mnist_series.search run --recipe wide --seeds 1 2
+    python -m mnist_series.search table
 
 Nothing here reads the test images: the recipe chosen from
 this table is then trained on all 60,000 and scored once, by its stage.
@@ -40,13 +40,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import (data, devices, files, live, models, normalization, session,
-               tables)
+from mnist_talk import (data, devices, files, live, models, normalization,
+                        session, tables)
+from mnist_talk.shifts import predict_views
 
 SEARCH_FILE = "search.json"
 SEARCH_DIR = "search"
-#: The image and its four one-pixel shifts, as (right, down).
-VIEWS = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))
 #: The four scores of one training: weights as trained or averaged, each
 #: alone or with test-time augmentation.
 VARIANTS = ("plain", "tta", "ema", "ema_tta")
@@ -170,29 +169,6 @@ def machine() -> str:
     return f"{model}{flags}, {os.cpu_count()} cores"
 
 
-def shift(images: np.ndarray, right: int, down: int) -> np.ndarray:
-    """`images` (N×H×W×C) moved `right` and `down` pixels, zeros shifted in."""
-    out = np.zeros_like(images)
-    h, w = images.shape[1:3]
-    rows = slice(max(down, 0), h + min(down, 0))
-    cols = slice(max(right, 0), w + min(right, 0))
-    out[:, rows, cols] = images[:, max(-down, 0):h + min(-down, 0),
-                                max(-right, 0):w + min(-right, 0)]
-    return out
-
-
-def predict_views(model, images, views=VIEWS, each=None) -> np.ndarray:
-    """The mean of the model's probabilities over shifted copies;
-    `each()` is called after each view (a status line's progress)."""
-    found = []
-    for v in views:
-        found.append(model.predict(shift(images, *v), verbose=0,
-                                   batch_size=1000))
-        if each:
-            each()
-    return np.mean(found, axis=0)
-
-
 def trial_name(recipe_name: str, seed: int, epochs: int) -> str:
     return f"{recipe_name}-e{epochs}-seed{seed}"
 
@@ -307,7 +283,7 @@ def teachers_mean(results_dir, chosen: Recipe, seed: int,
         raise SearchError(
             f"{chosen.name} learns from {', '.join(missing)}, not in "
             f"{Path(results_dir) / SEARCH_FILE}: run the teachers first "
-            f"(python -m mnist_talk.search run --recipe ... --seeds ...)")
+            f"(python -m mnist_series.search run --recipe ... --seeds ...)")
     seeds = {recorded[name]["seed"] for name in chosen.teachers}
     if seed in seeds:
         raise SearchError(
@@ -395,7 +371,7 @@ def table(results_dir=files.RESULTS) -> str:
     the validation images."""
     trials = load(results_dir)
     if not trials:
-        return "No trials yet: `python -m mnist_talk.search run --recipe ...`"
+        return "No trials yet: `python -m mnist_series.search run --recipe ...`"
     variants = VARIANTS + tuple(v for v in SNAPSHOT_VARIANTS if any(
         v in t["validation_accuracy"] for t in trials))
     lines = ["| recipe | epochs | seeds | parameters | min per network | "
@@ -551,7 +527,7 @@ def taught_rows(results_dir, trials: list, variants, timed) -> list:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mnist_talk.search",
+    parser = argparse.ArgumentParser(prog="python -m mnist_series.search",
                                      description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="train trials, record their scores")

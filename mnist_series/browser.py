@@ -1,6 +1,6 @@
 """Headless Chromium for the decks: does every slide fit the screen?
 
-    python -m mnist_talk.browser   # find and start Chromium, or say how
+    python -m mnist_series.browser   # find and start Chromium, or say how
 
 `make slides` and the tests open each reveal.js deck in Chromium, walk
 every slide with every fragment shown and measure it (`slide_fit`): how

@@ -1,6 +1,6 @@
 """`make bench`: the series' fastest recipe against a well-known peer.
 
-    python -m mnist_talk.bench [--repeats 3] [--device cpu] [--out FILE]
+    python -m mnist_series.bench [--repeats 3] [--device cpu] [--out FILE]
 
 The peer is the keras-io example "Simple MNIST convnet" as published:
 Conv32-MaxPool-Conv64-MaxPool-Flatten-Dropout(0.5)-Dense(10), inputs
@@ -21,7 +21,7 @@ is an epoch's own). Reported, as medians over `--repeats` seeds:
 - the ratios ours / peer of both.
 
 Results go to `results/bench.json`; `make bench` then rewrites the bench
-block of docs/benchmark.md from it (`python -m mnist_talk.report`), beside the
+block of docs/benchmark.md from it (`python -m mnist_series.report`), beside the
 seconds per epoch of every stage from the last full run's results files.
 """
 
@@ -33,8 +33,8 @@ import statistics
 import sys
 from pathlib import Path
 
-from . import data, devices, live, models, results, session
-from .files import RESULTS, write_json
+from mnist_talk import data, devices, live, models, results, session
+from mnist_talk.files import RESULTS, write_json
 
 TARGET = 0.99
 #: The peer's split: Keras's `validation_split=0.1` holds out the last 10%.
@@ -168,7 +168,7 @@ def run(repeats: int = 3, device: str = "auto") -> dict:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m mnist_talk.bench",
+    ap = argparse.ArgumentParser(prog="python -m mnist_series.bench",
                                  description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--device", default="auto")

@@ -1,6 +1,6 @@
 """The talk: a 45-minute cut of the decks, and its script in the notes.
 
-    python -m mnist_talk.cut [--stages 01,03-05] [--pace 130]
+    python -m mnist_series.cut [--stages 01,03-05] [--pace 130]
 
 A cell tagged `cut` is left out of the talk: `make present` and
 `make slides` show each deck without those cells (`talk` marks them
@@ -39,8 +39,9 @@ from pathlib import Path
 
 import nbformat
 
-from . import series, stages
-from .files import NOTEBOOKS, RESULTS, read_json
+from mnist_talk import stages
+from mnist_talk.files import NOTEBOOKS, RESULTS, read_json
+from . import series
 
 #: The tag of a cell the talk leaves out.
 TAG = "cut"
@@ -294,7 +295,7 @@ def report(rows: list[Rehearsal], pace: int = PACE) -> list[str]:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m mnist_talk.cut",
+    ap = argparse.ArgumentParser(prog="python -m mnist_series.cut",
                                  description=__doc__.split("\n\n")[0])
     ap.add_argument("--stages", help="e.g. 01,03-05 (default: all)")
     ap.add_argument("--pace", type=int, default=PACE,
