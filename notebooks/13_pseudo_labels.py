@@ -37,8 +37,8 @@
 # %% slideshow={"slide_type": "-"}
 import numpy as np
 
-from mnist_talk import (data, evidence, models, normalization, plots, results,
-                        session, tables, talk)
+from mnist_talk import (analysis, data, evidence, models, normalization,
+                        plots, results, session, tables, talk)
 
 # %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 20  # as in stage 11
@@ -342,25 +342,25 @@ talk.audit_table(results_dir)
 # Titles read `predicted (true) probability`.
 
 # %% tags=["cut"] slideshow={"slide_type": "fragment"}
-plots.random_predictions(mnist.x_test, mnist.y_test, final, correct=True)
+analysis.random_predictions(mnist.x_test, mnist.y_test, final, correct=True)
 
 # %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## Wrong, at random
 
 # %% tags=["cut"] slideshow={"slide_type": "fragment"}
-plots.random_predictions(mnist.x_test, mnist.y_test, final, correct=False)
+analysis.random_predictions(mnist.x_test, mnist.y_test, final, correct=False)
 
 # %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## For each true digit, the ten most confident right answers
 
 # %% tags=["cut"] slideshow={"slide_type": "-"}
-plots.confident_right_per_digit(mnist.x_test, mnist.y_test, final)
+analysis.confident_right_per_digit(mnist.x_test, mnist.y_test, final)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## For each true digit, the worst mistakes, worst first
 
 # %% slideshow={"slide_type": "-"}
-plots.worst_mistakes_per_digit(mnist.x_test, mnist.y_test, final)
+analysis.worst_mistakes_per_digit(mnist.x_test, mnist.y_test, final)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # For each digit, the mistakes that gave the true digit the least
@@ -376,13 +376,13 @@ plots.worst_mistakes_per_digit(mnist.x_test, mnist.y_test, final)
 # Titles read `predicted (true) probability`; wrong ones in red.
 
 # %% tags=["cut"] slideshow={"slide_type": "-"}
-plots.least_confident(mnist.x_test, mnist.y_test, final)
+analysis.least_confident(mnist.x_test, mnist.y_test, final)
 
 # %% [markdown] tags=["cut"] slideshow={"slide_type": "slide"}
 # ## Which digits get confused
 
 # %% tags=["cut"] slideshow={"slide_type": "fragment"}
-plots.show_confusion(mnist.y_test, final)
+analysis.show_confusion(mnist.y_test, final)
 
 # %% [markdown] tags=["cut"] slideshow={"slide_type": "slide"}
 # ## Recap
@@ -420,6 +420,6 @@ plots.show_confusion(mnist.y_test, final)
 #    split.y_val)`.
 # 2. **The teacher's favourite confusion.** (about 1 min) Which two digits does
 #    the teacher mix up most often on held-out images, in either direction
-#    (`plots.confusion_matrix`)? Show those mistakes with `plots.show_digits`,
-#    each titled with the teacher's probability: would your threshold from
-#    Exercise 1 have kept them?
+#    (`analysis.confusion_matrix`)? Show those mistakes with
+#    `plots.show_digits`, each titled with the teacher's probability: would
+#    your threshold from Exercise 1 have kept them?

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mnist_talk import demos, models, plots
+from mnist_talk import analysis, demos, models, plots
 
 
 def _trainable(model):
@@ -161,13 +161,13 @@ def test_prediction_views_and_confusion_matrix():
     probs = rng.random((200, 10))
     probs[np.arange(150), labels[:150]] += 5  # the first 150 are right
     probs /= probs.sum(axis=1, keepdims=True)
-    counts = plots.confusion_matrix(labels, probs)
+    counts = analysis.confusion_matrix(labels, probs)
     assert counts.sum() == 200 and np.trace(counts) >= 150
     assert counts[labels[0], labels[0]] >= 1
     images = rng.integers(0, 255, (200, 28, 28))
-    plots.random_predictions(images, labels, probs, correct=True)
-    plots.random_predictions(images, labels, probs, correct=False)
-    plots.show_confusion(labels, probs)
+    analysis.random_predictions(images, labels, probs, correct=True)
+    analysis.random_predictions(images, labels, probs, correct=False)
+    analysis.show_confusion(labels, probs)
     assert len(plt.get_fignums()) == 3
     plt.close("all")
 

@@ -20,7 +20,7 @@
 # %%
 import numpy as np
 
-from mnist_talk import data, models, plots, session, tables
+from mnist_talk import analysis, data, models, plots, session, tables
 
 # %% tags=["parameters"]
 epochs = 3
@@ -94,7 +94,7 @@ tables.Table(["confidence", "kept", "wrong among kept", "left out",
 # either direction.
 
 # %%
-mistakes = plots.confusion_matrix(split.y_val, teacher)
+mistakes = analysis.confusion_matrix(split.y_val, teacher)
 np.fill_diagonal(mistakes, 0)
 first, second = np.unravel_index((mistakes + mistakes.T).argmax(),
                                  mistakes.shape)
