@@ -35,10 +35,10 @@ import numpy as np
 
 from mnist_talk import data, devices, live, models, session
 from mnist_talk.files import RESULTS, ROOT, write_json
-from . import lock
+from . import lock, records
 
 BACKENDS = lock.BACKENDS
-FILE = "backends.json"
+FILE = records.BACKENDS_FILE
 EPOCHS = 3
 BATCH = 128
 

@@ -39,9 +39,8 @@ from pathlib import Path
 
 import nbformat
 
-from mnist_talk import stages
 from mnist_talk.files import NOTEBOOKS, RESULTS, read_json
-from . import series
+from . import series, settings
 
 #: The tag of a cell the talk leaves out.
 TAG = "cut"
@@ -227,7 +226,7 @@ def code_shown(nb) -> list[str]:
 def running_seconds(sid: str, results_dir: Path = RESULTS) -> float | None:
     """Seconds the deck's code takes at the live settings, as measured:
     `live.json` for a stage with live settings, `run.json` for the rest."""
-    name = "live.json" if stages.live_parameters(sid) else "run.json"
+    name = "live.json" if settings.live_parameters(sid) else "run.json"
     found = read_json(Path(results_dir) / name, {}).get("stages", {}).get(sid)
     return found and found.get("wall_seconds")
 

@@ -35,10 +35,10 @@ import jupytext
 import nbformat
 from papermill.parameterize import parameterize_notebook
 
-from mnist_talk import results, stages
+from mnist_talk import results
 from mnist_talk.files import (BUILD, NOTEBOOKS, RESULTS, ROOT, atomic_write,
                               read_json, write_json)
-from . import cut, series
+from . import cut, series, settings
 
 PRESENT = BUILD / "present"
 
@@ -244,11 +244,11 @@ def _check_folder(folder: Path) -> Path:
 def live_parameters(overrides: dict | None = None,
                     live: bool = False) -> dict[str, dict]:
     """Each stage's settings for the copies: its live preset
-    (`stages.LIVE`) when `live`, under `overrides` (`-p NAME=VALUE`, for
+    (`settings.LIVE`) when `live`, under `overrides` (`-p NAME=VALUE`, for
     the stages that declare NAME)."""
     found = {}
     for sid in series.notebook_ids():
-        chosen = stages.live_parameters(sid) if live else {}
+        chosen = settings.live_parameters(sid) if live else {}
         if overrides:
             declared = series.declared_parameters(sid)
             chosen.update({k: v for k, v in overrides.items()
@@ -365,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="prepare the copies, do not start JupyterLab")
     parser.add_argument("--live", action="store_true",
                         help="the live settings: each training cell about "
-                             "a minute on a laptop's CPU (stages.LIVE)")
+                             "a minute on a laptop's CPU (settings.LIVE)")
     parser.add_argument("--full", action="store_true",
                         help="every slide, not the talk's cut")
     parser.add_argument("-p", "--param", action="append", default=[],

@@ -20,6 +20,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -35,6 +36,8 @@ import yaml
 
 from mnist_talk import devices, live, results, stages
 from mnist_talk.files import BUILD, NOTEBOOKS, RESULTS, atomic_path, atomic_write
+
+from . import records, settings
 
 #: The exercises' solutions: pairs as the stages are, `NN_slug.py` the source
 #: and `NN_slug.ipynb` with the outputs of a run at the solution's own
@@ -248,7 +251,7 @@ def estimate(stage_id: str, overrides: dict) -> float | None:
     None when the stage has never run.
     """
     full = RESULTS
-    wall = results.load_run(full)["stages"].get(stage_id, {})
+    wall = records.load_run(full)["stages"].get(stage_id, {})
     if wall.get("wall_seconds") and not wall.get("overrides"):
         seconds = wall["wall_seconds"]
     else:
@@ -257,6 +260,19 @@ def estimate(stage_id: str, overrides: dict) -> float | None:
             return None
         seconds = rec.train_seconds + 30
     return seconds * _scale(stage_id, overrides)
+
+
+def expected(device: str = "auto") -> str:
+    """What `use_device(device)` will most likely pick, without starting a
+    backend (the series runner prints it; each notebook reports the real one).
+    """
+    device = devices.parse(device)
+    kind, index = device.kind, device.index
+    gpu = shutil.which("nvidia-smi") is not None
+    if kind == "cpu" or (kind == "auto" and not gpu):
+        why = "" if kind == "cpu" else ", no nvidia-smi on this machine"
+        return f"{device} -> CPU ({os.cpu_count()} cores{why})"
+    return f"{device} -> GPU {index or 0} via {devices.backend_name()}"
 
 
 def _minutes(seconds: float | None) -> str:
@@ -271,11 +287,11 @@ def run(ids: list[str], overrides: dict, out: Path | None = None,
     it and for the rest, from the last full run) and one as it ends (its
     accuracy and the device it trained on). Records each notebook's wall
     time in `<results_dir>/run.json`. `live` runs each stage at its live
-    settings (`stages.LIVE`), under `overrides`.
+    settings (`settings.LIVE`), under `overrides`.
     """
     if live and out is None:
         out = BUILD / "live"
-    every = {sid: {**(stages.live_parameters(sid) if live else {}),
+    every = {sid: {**(settings.live_parameters(sid) if live else {}),
                    **overrides} for sid in ids}
     overrides_asked = bool(overrides)
     for sid in ids:
@@ -291,7 +307,7 @@ def run(ids: list[str], overrides: dict, out: Path | None = None,
         every = {sid: {**p, "results_dir": str(results_dir)}
                  for sid, p in every.items()}
     where = "in place" if in_place else f"to {out}"
-    device = devices.expected(str(overrides.get("device", "auto")))
+    device = expected(str(overrides.get("device", "auto")))
     print(f"running {len(ids)} notebook(s) {where}: {', '.join(ids)}\n"
           f"device: {device}", flush=True)
     started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
@@ -312,12 +328,12 @@ def run(ids: list[str], overrides: dict, out: Path | None = None,
         t1 = time.perf_counter()
         _execute(sid, out / f"{sid}.ipynb", every[sid])
         wall = time.perf_counter() - t1
-        record = results.load_run(results_dir)
+        record = records.load_run(results_dir)
         record["stages"][sid] = {
             "run": started, "wall_seconds": round(wall, 1),
             "overrides": {k: v for k, v in every[sid].items()
                           if k != "results_dir"}}
-        results.save_run(results_dir, record)
+        records.save_run(results_dir, record)
         rec = results.load(results_dir, sid)
         done = (f" · {rec.test_accuracy:.2%} test accuracy · trained "
                 f"{_minutes(rec.train_seconds)} on {rec.device}"
@@ -333,15 +349,15 @@ def run(ids: list[str], overrides: dict, out: Path | None = None,
 def _record_live(stage_id: str, rec, wall: float) -> None:
     """Keep a live run's minutes and accuracy in `results/live.json`: the
     docs/presenting.md shows them (`make ladder`)."""
-    record = results.read_live(RESULTS)
+    record = records.read_live(RESULTS)
     record["stages"][stage_id] = {
-        "settings": stages.live_parameters(stage_id),
+        "settings": settings.live_parameters(stage_id),
         "epochs": rec.epochs_text,
         "wall_seconds": round(wall, 1),
         "train_seconds": rec.train_seconds,
         "test_accuracy": rec.test_accuracy,
         "device": rec.device, "finished": rec.finished}
-    results.save_live(RESULTS, record)
+    records.save_live(RESULTS, record)
 
 
 #: The slide types a slideshow (RISE, the static decks) does not show.
@@ -386,7 +402,7 @@ def prepare_smoke(out: Path, ids: list[str] | None = None) -> list[Path]:
     made = []
     results_dir = str(out.resolve() / "results")
     for sid in ids or notebook_ids():
-        parameters = {**stages.smoke_parameters(sid), "results_dir": results_dir}
+        parameters = {**settings.smoke_parameters(sid), "results_dir": results_dir}
         check_known(sid, parameters)
         target = out / f"{sid}.ipynb"
         _execute(sid, target, parameters, prepare_only=True, log_output=False)
@@ -397,7 +413,7 @@ def prepare_smoke(out: Path, ids: list[str] | None = None) -> list[Path]:
             nbformat.write(slides_only(nb), slides)
             made.append(slides)
     for sid in solution_ids(ids):
-        parameters = stages.practice_smoke_parameters(sid)
+        parameters = settings.practice_smoke_parameters(sid)
         check_known(sid, parameters, solutions=True)
         target = out / "solutions" / f"{sid}.ipynb"
         _execute(sid, target, parameters, prepare_only=True,

@@ -27,7 +27,6 @@ import numpy as np
 
 from .files import ROOT, atomic_write
 from .normalization import one_hot, pixel_stats
-from .sources import KERAS_ORIGIN, SOURCES
 
 CACHE_NAME = "mnist.npz"
 
@@ -154,6 +153,10 @@ def load_mnist(cache_dir: str | os.PathLike | None = None, sources=None):
     else:
         arrays = _read_cache(path)
     if arrays is None:
+        # the download code only now: with the cache filled (`make data`),
+        # a notebook never needs it
+        from .sources import KERAS_ORIGIN, SOURCES
+
         tried = []
         for label, fetch in SOURCES if sources is None else sources:
             try:

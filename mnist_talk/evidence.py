@@ -13,9 +13,8 @@ import numpy as np
 
 from . import results, talk
 from .live import Status
+from .results import TEST_IMAGES
 from .tables import Table
-
-TEST_IMAGES = 10_000
 
 
 def _history(history) -> dict:

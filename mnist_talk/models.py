@@ -191,24 +191,6 @@ def annealed_vgg(mean: float, std: float, epochs: int, steps_per_epoch: int,
     return model
 
 
-def quick_vgg(mean: float, std: float, epochs: int, steps_per_epoch: int):
-    """The series' fastest recipe to 99% (`make bench`).
-
-    Stage 08's network (batch normalization, no dropout or augmentation:
-    both slow down a short run) on stage 11's annealing schedule, with a
-    warm-up of a third of an epoch instead of a whole one: in a run of two
-    epochs, a whole epoch of warm-up is half the run.
-    """
-    import keras
-
-    model = vgg(mean, std, batch_norm=True, name="quick_vgg")
-    model.compile(optimizer=keras.optimizers.Adam(
-                      learning_rate=annealing_schedule(
-                          epochs, steps_per_epoch, warmup_epochs=0.3)),
-                  loss="categorical_crossentropy", metrics=["accuracy"])
-    return model
-
-
 def _describe(layer) -> str:
     """A layer in a few words: `Conv2D 3×3 ×14, relu`, `Dropout 0.2`."""
     c = layer.get_config()

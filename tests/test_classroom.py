@@ -43,8 +43,9 @@ class Watch(MetaPathFinder):
             raise Started(name)
 
 sys.meta_path.insert(0, Watch())
-from mnist_talk import session, stages
-parameters = {**stages.smoke_parameters("01_linear"), "batch_size": 32,
+from mnist_series import settings
+from mnist_talk import session
+parameters = {**settings.smoke_parameters("01_linear"), "batch_size": 32,
               "seed": 1, "device": "auto", "results_dir": "unused"}
 try:
     session.start("01_linear", **parameters)

@@ -8,8 +8,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from mnist_series import series
-from mnist_talk import data, files, params, stages
+from mnist_series import series, settings
+from mnist_talk import data, files, params
 
 IDS = series.notebook_ids()
 #: The parameters every solutions notebook declares.
@@ -58,7 +58,7 @@ def test_solutions_declare_their_settings_and_never_touch_the_test_set(sid):
     assert len(tagged) == 1, sid
     declared = set(series.declared_parameters(sid, solutions=True))
     assert PRACTICE <= declared, sid
-    assert set(stages.practice_smoke_parameters(sid)) <= declared, sid
+    assert set(settings.practice_smoke_parameters(sid)) <= declared, sid
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert f'session.practise("{sid}"' in code
     assert ".holdout(" in code, f"{sid}: compare on held-out training images"

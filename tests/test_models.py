@@ -215,7 +215,7 @@ def test_bench_models_have_their_published_sizes():
     from mnist_series import bench
 
     assert bench.peer_model().count_params() == 34_826  # as keras-io prints
-    quick = models.quick_vgg(33.3, 78.6, epochs=2, steps_per_epoch=10)
+    quick = bench.quick_vgg(33.3, 78.6, epochs=2, steps_per_epoch=10)
     assert quick.count_params() == 98_774
     assert not any(type(l).__name__ == "Dropout" for l in quick.layers)
 

@@ -28,8 +28,8 @@ import urllib.request
 import nbformat
 import pytest
 
-from mnist_series import browser, cut, present, series
-from mnist_talk import files, results, stages
+from mnist_series import browser, cut, present, series, settings
+from mnist_talk import files, results
 
 #: The notebooks the browser test presents (all of them, at the live
 #: settings of `make present LIVE=1`), and in each the cell to run live,
@@ -288,7 +288,7 @@ def test_live_copies_carry_their_settings_and_the_full_run(tmp_path):
     before = _tracked_state()
     folder = tmp_path / "present"
     chosen = present.live_parameters(live=True)
-    assert set(chosen) == set(stages.LIVE)
+    assert set(chosen) == set(settings.LIVE)
     present.prepare(folder, parameters=chosen)
     for sid in series.notebook_ids():
         nb = nbformat.read(folder / f"{sid}.ipynb", as_version=4)
@@ -625,7 +625,7 @@ def test_setup_and_training_run_from_the_slides(presented):
         for i in training:
             out = ran[i]["output"]
             assert "trained " in out, f"{sid}: the status line ends {out[:300]}"
-            if stages.live_parameters(sid):
+            if settings.live_parameters(sid):
                 assert "full run " in out, out[:300]
         target = deck["target"]
         if target not in training:  # the cheap cell: as committed

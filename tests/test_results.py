@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 import pytest
 
-from mnist_series import report
+from mnist_series import records, report
 from mnist_talk import files, results, tables
 
 
@@ -228,7 +228,7 @@ def test_pooled_averages_every_runs_members_with_their_weight(tmp_path,
 def test_the_ladder_says_whether_one_run_made_it(tmp_path, record):
     for sid in ("01_linear", "02_normalized"):
         results.save(tmp_path, record(sid))
-    results.save_run(tmp_path, {"stages": {
+    records.save_run(tmp_path, {"stages": {
         "01_linear": {"run": "2026-11-27T01:00:00+00:00", "wall_seconds": 60},
         "02_normalized": {"run": "2026-11-27T01:00:00+00:00",
                           "wall_seconds": 120}}})
@@ -236,13 +236,13 @@ def test_the_ladder_says_whether_one_run_made_it(tmp_path, record):
     assert ("All 2 stages come from one run of `make talk` started "
             "2026-11-27T01:00:00+00:00 (3 min of wall time)") in text
     assert "| 02 | Normalized inputs | 90.00% | 92.44% | 1 | 1 | 0.1 | 2.0 |" in text
-    run = results.load_run(tmp_path)
+    run = records.load_run(tmp_path)
     run["stages"]["02_normalized"]["run"] = "2026-11-28T01:00:00+00:00"
-    results.save_run(tmp_path, run)
+    records.save_run(tmp_path, run)
     assert ("(2 runs of `make talk`, 3 min of wall time in all)"
             in report.ladder_markdown(tmp_path))
     del run["stages"]["01_linear"]["wall_seconds"]  # a stage not timed
-    results.save_run(tmp_path, run)
+    records.save_run(tmp_path, run)
     assert "(2 runs of `make talk`)" in report.ladder_markdown(tmp_path)
 
 
@@ -356,7 +356,7 @@ def test_the_readme_says_how_long_the_series_took():
     """'an hour or so' holds for the committed run's wall minutes, which
     the ladder's line sums (`results/run.json`)."""
     text = (files.ROOT / "README.md").read_text()
-    stages = results.load_run(files.RESULTS)["stages"]
+    stages = records.load_run(files.RESULTS)["stages"]
     minutes = sum(s["wall_seconds"] for s in stages.values()) / 60
     assert len(stages) == 13
     assert "On 2 CPU cores it takes an hour or so" in text

@@ -3,7 +3,7 @@ import shutil
 import nbformat
 import pytest
 
-from mnist_series import series
+from mnist_series import records, series, settings
 from mnist_talk import files, results, stages
 
 
@@ -44,7 +44,7 @@ def test_each_notebook_has_one_parameters_cell_with_full_defaults(sid):
     assert declared["train_size"] in ("60_000", "60000")
     assert declared["device"] == '"auto"'
     assert f'session.start("{sid}"' in "".join(c.source for c in nb.cells)
-    assert set(stages.smoke_parameters(sid)) <= set(declared)
+    assert set(settings.smoke_parameters(sid)) <= set(declared)
 
 
 def test_committed_notebooks_carry_outputs_of_a_full_run():
@@ -148,14 +148,14 @@ def test_the_estimate_says_which_backend_it_was_timed_on(monkeypatch):
 
 
 def test_a_run_prints_progress_and_records_its_wall_time(tmp_path, capsys):
-    overrides = {**stages.smoke_parameters("01_linear")}
+    overrides = {**settings.smoke_parameters("01_linear")}
     out = series.run(["01_linear"], overrides, tmp_path / "talk")
     printed = capsys.readouterr().out
     assert "device: cpu -> CPU" in printed
     assert "[1/1] 01_linear · elapsed 0.0 min · estimated" in printed
     assert "[1/1] 01_linear · done in" in printed
     assert "test accuracy · trained" in printed and "on CPU" in printed
-    record = results.load_run(out / "results")
+    record = records.load_run(out / "results")
     entry = record["stages"]["01_linear"]
     assert entry["wall_seconds"] > 0 and entry["overrides"]["epochs"] == 1
     assert (out / "01_linear.ipynb").exists()
@@ -164,12 +164,12 @@ def test_a_run_prints_progress_and_records_its_wall_time(tmp_path, capsys):
 def test_expected_device_is_told_before_anything_starts(monkeypatch):
     from mnist_talk import devices
 
-    assert devices.expected("cpu").startswith("cpu -> CPU")
+    assert series.expected("cpu").startswith("cpu -> CPU")
     for backend in ("tensorflow", "jax", "torch"):
         monkeypatch.setenv("KERAS_BACKEND", backend)
-        assert devices.expected("gpu:1") == f"gpu:1 -> GPU 1 via {backend}"
+        assert series.expected("gpu:1") == f"gpu:1 -> GPU 1 via {backend}"
     with pytest.raises(devices.DeviceError, match="unknown device 'tpu'"):
-        devices.expected("tpu")
+        series.expected("tpu")
 
 
 def test_a_killed_run_leaves_nothing_half_written(tmp_path):
