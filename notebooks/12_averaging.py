@@ -37,7 +37,8 @@
 # %% slideshow={"slide_type": "-"}
 import numpy as np
 
-from mnist_talk import data, evidence, models, results, session, shifts, tables
+from mnist_talk import (data, ensembles, evidence, models, results, session,
+                        shifts, tables)
 
 # %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 20  # as in stage 11
@@ -168,7 +169,7 @@ if tta:
                                           for p in member_probabilities])
     member_probabilities = member_views
     average = np.mean(member_probabilities, axis=0)
-tables.members_table(member_probabilities, average, mnist.y_test)
+ensembles.members_table(member_probabilities, average, mnist.y_test)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # The members make **32** and 33 errors, their average 32: networks this
@@ -183,7 +184,7 @@ tables.members_table(member_probabilities, average, mnist.y_test)
 # from the mean over the image and its four shifts.
 
 # %% slideshow={"slide_type": "fragment"}
-(tables.tta_table(plain_members, member_views, mnist.y_test) if tta
+(ensembles.tta_table(plain_members, member_views, mnist.y_test) if tta
  else "tta = False: each member saw each test image once")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -200,7 +201,7 @@ tables.members_table(member_probabilities, average, mnist.y_test)
 # errors for each size, and what the last member added saved.
 
 # %% tags=["cut"] slideshow={"slide_type": "fragment"}
-tables.ensemble_sizes_table(member_probabilities, mnist.y_test)
+ensembles.ensemble_sizes_table(member_probabilities, mnist.y_test)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Result
@@ -277,8 +278,8 @@ evidence.across_seeds("11_annealing", "12_averaging")
 #    `models.annealed_vgg`, each seeded with `session.member_seed(seed,
 #    member)`, and keep their probabilities on the held-out images. Predict
 #    first: after how many members does one more stop saving errors? Check with
-#    `tables.ensemble_sizes_table(member_probabilities, split.y_val)`: its last
-#    column is what each added member saved.
+#    `ensembles.ensemble_sizes_table(member_probabilities, split.y_val)`: its
+#    last column is what each added member saved.
 # 2. **Average or vote?** (about 1 min) Combine the same members by a majority
 #    vote of their answers instead of averaging their probabilities. Which
 #    makes fewer validation errors, and which is right more often on the images

@@ -37,7 +37,7 @@
 # %% slideshow={"slide_type": "-"}
 import numpy as np
 
-from mnist_talk import (analysis, data, evidence, models, normalization,
+from mnist_talk import (analysis, data, ensembles, models, normalization,
                         plots, results, session, tables, talk)
 
 # %% tags=["parameters"] slideshow={"slide_type": "-"}
@@ -128,7 +128,7 @@ f"{(pseudo_labels != mnist.y_test).sum()} of the 10,000 pseudo-labels are wrong"
 
 # %% slideshow={"slide_type": "fragment"}
 keep = teacher.max(axis=1) >= confidence
-tables.pseudo_label_table(teacher, confidence, mnist.y_test)
+ensembles.pseudo_label_table(teacher, confidence, mnist.y_test)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # A student copies its teacher's mistakes. So we keep only the labels the
@@ -187,7 +187,7 @@ for member in range(members):
 
 # %% slideshow={"slide_type": "subslide"}
 students = np.mean(student_probabilities, axis=0)
-tables.members_table(student_probabilities, students, mnist.y_test)
+ensembles.members_table(student_probabilities, students, mnist.y_test)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # The students make 37, 34 and 35 errors; their average makes **26**, fewer
@@ -205,10 +205,10 @@ tables.members_table(student_probabilities, students, mnist.y_test)
 twelve = results.load(results_dir, "12_averaging")
 teachers = twelve.parameters["members"]
 final = (teachers * teacher + members * students) / (teachers + members)
-tables.ensembles_table({"stage 12's teachers": (teacher, teachers),
-                        "the students": (students, members),
-                        "all together": (final, teachers + members)},
-                       mnist.y_test)
+ensembles.ensembles_table({"stage 12's teachers": (teacher, teachers),
+                           "the students": (students, members),
+                           "all together": (final, teachers + members)},
+                          mnist.y_test)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # One vote per network, two teachers and three students: **25** errors.
@@ -228,8 +228,8 @@ tables.ensembles_table({"stage 12's teachers": (teacher, teachers),
 # two groups as they are, not the pseudo-labels alone.
 
 # %% tags=["cut"] slideshow={"slide_type": "fragment"}
-tables.equal_size_table(teacher_members, student_probabilities,
-                        mnist.y_test)
+ensembles.equal_size_table(teacher_members, student_probabilities,
+                           mnist.y_test)
 
 # %% [markdown] tags=["cut"] slideshow={"slide_type": "notes"}
 # To measure the pseudo-labels alone, teachers and students must share a
@@ -248,7 +248,7 @@ tables.equal_size_table(teacher_members, student_probabilities,
 # errors and seed 3 lost one (What we see).
 
 # %% tags=["cut"] slideshow={"slide_type": "fragment"}
-evidence.dips(run.history)
+ensembles.dips(run.history)
 
 # %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## What we see
@@ -416,7 +416,7 @@ analysis.show_confusion(mnist.y_test, final)
 #    networks of `models.annealed_vgg` into a teacher, and pseudo-label the
 #    held-out images at the confidences 0, 0.9, 0.99 and 0.999. Predict first:
 #    how many pseudo-labels does each keep, and how many of those are wrong?
-#    Count them with `tables.pseudo_label_table(teacher, confidence,
+#    Count them with `ensembles.pseudo_label_table(teacher, confidence,
 #    split.y_val)`.
 # 2. **The teacher's favourite confusion.** (about 1 min) Which two digits does
 #    the teacher mix up most often on held-out images, in either direction
