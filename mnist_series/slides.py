@@ -31,7 +31,7 @@ from traitlets.config import Config
 
 from mnist_talk import stages, tables
 from mnist_talk.files import BUILD, NOTEBOOKS, RESULTS, ROOT, atomic_write
-from . import browser, cut, series
+from . import browser, cut, measure, series
 from .report import plot_svg
 
 SLIDES = ROOT / "slides"
@@ -136,12 +136,12 @@ def build(out: Path = SLIDES, ids: list[str] | None = None,
 def check(out: Path, ids: list[str], sheets: Path = SHEETS
           ) -> dict[str, list[dict]]:
     """Open each deck of `out` in headless Chromium (1280x720), measure every
-    slide (`browser.slide_fit`) and write `sheets/<id>.contact.png`."""
+    slide (`measure.slide_fit`) and write `sheets/<id>.contact.png`."""
     measured = {}
     with browser.serve(out) as base, browser.open_page() as session:
         for sid in ids:
             browser.open_deck(session.page, f"{base}/{deck_name(sid)}")
-            measured[sid] = browser.contact_sheet(
+            measured[sid] = measure.contact_sheet(
                 session.page, sheets / f"{sid}.contact.png", deck=sid)
         if session.outside:
             raise SlidesError("the decks asked for files on other machines: "
@@ -153,16 +153,16 @@ def report(measured: dict[str, list[dict]]) -> list[str]:
     """Per deck: slides, the tallest against the limit, what does not fit."""
     lines = []
     for sid, fit in measured.items():
-        top = browser.tallest(fit)
+        top = measure.tallest(fit)
         if top is None:
             lines.append(f"{sid}: no slides")
             continue
-        bad = [r for r in fit if not browser.fits(r)]
+        bad = [r for r in fit if not measure.fits(r)]
         lines.append(
             f"{sid}: {len(fit)} slides, tallest {top['content_height']} px "
             f"(slide {top['number']}) of {top['height_limit']}; "
             + (f"{len(bad)} do not fit:" if bad else "all fit"))
-        lines += ["  " + line for line in browser.overflowing(fit)]
+        lines += ["  " + line for line in measure.overflowing(fit)]
     return lines
 
 
@@ -259,7 +259,7 @@ def main(argv=None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print("\n".join(report(measured)))
-    bad = sum(not browser.fits(r) for fit in measured.values() for r in fit)
+    bad = sum(not measure.fits(r) for fit in measured.values() for r in fit)
     print(f"{bad} slide(s) do not fit 1280x720; contact sheets in "
           f"{_shown(SHEETS)}/NN_slug.contact.png")
     if not_run:

@@ -28,7 +28,7 @@ import urllib.request
 import nbformat
 import pytest
 
-from mnist_series import browser, cut, present, series, settings
+from mnist_series import browser, cut, measure, present, series, settings
 from mnist_talk import files, results
 
 #: The notebooks the browser test presents (all of them, at the live
@@ -482,7 +482,7 @@ def _run_cell(page, frame, index: int, count: int) -> dict:
 
 
 class _Shown:
-    """RISE's frame for `browser.contact_sheet`: measured in the frame,
+    """RISE's frame for `measure.contact_sheet`: measured in the frame,
     photographed in the page (the frame is full screen)."""
 
     def __init__(self, page, frame):
@@ -550,9 +550,9 @@ def presented(lab, chromium):
                 "Array.from(document.querySelectorAll("
                 "'.reveal .slides section[id^=slide-]')).map(s => s.id)")
             page.screenshot(path=str(SCREENSHOTS / f"{sid}.last.png"))
-            deck["fit"] = browser.slide_fit(frame, reveal=RISE_REVEAL, deck=sid)
-            if not all(map(browser.fits, deck["fit"])):
-                browser.contact_sheet(_Shown(page, frame),
+            deck["fit"] = measure.slide_fit(frame, reveal=RISE_REVEAL, deck=sid)
+            if not all(map(measure.fits, deck["fit"])):
+                measure.contact_sheet(_Shown(page, frame),
                                       SCREENSHOTS / f"{sid}.contact.png",
                                       reveal=RISE_REVEAL, deck=sid)
             page.keyboard.press("Escape")      # leave full screen
@@ -645,7 +645,7 @@ def test_every_rise_slide_fits_the_screen(presented):
             print(f"  {sid} {r['number']:>2} ({r['h']}.{r['v']}) "
                   f"{r['content_height']:>4} / {r['height_limit']} px "
                   f"{r['title'][:40]!r}")
-        lines += browser.overflowing(deck["fit"])
+        lines += measure.overflowing(deck["fit"])
     assert not lines, ("slides that do not fit RISE at 1280x720 (contact "
                        f"sheets in {SCREENSHOTS}):\n" + "\n".join(lines))
 
