@@ -32,7 +32,7 @@ from traitlets.config import Config
 from mnist_talk import stages, tables
 from mnist_talk.files import BUILD, NOTEBOOKS, RESULTS, ROOT, atomic_write
 from . import browser, cut, measure, series
-from .report import plot_svg
+from .ladder import plot_svg
 
 SLIDES = ROOT / "slides"
 #: Where the contact sheets go (and the tests' screenshots): git-ignored.
