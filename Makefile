@@ -229,7 +229,7 @@ slides: venv $(VENDOR) browser
 # The talk's timing, deck by deck: the notes read at 130 words a minute
 # plus the code run at the live settings, against the deck's minutes.
 rehearse: venv
-	$(BIN)/python -m mnist_series.cut
+	$(BIN)/python -m mnist_series.rehearse
 
 # Headless Chromium, to check the decks (`make slides`, `make test`). Done
 # when `python -m mnist_series.browser` finds one that starts; else, as root,

@@ -6,7 +6,7 @@ import re
 import pytest
 from nbformat import v4
 
-from mnist_series import cut, series, slides
+from mnist_series import cut, rehearse, series, slides
 from mnist_talk import files, results
 
 IDS = series.notebook_ids()
@@ -114,14 +114,14 @@ def test_the_rehearsal_fits_every_deck(capsys):
     """The notes read at 130 words a minute, plus the deck's code run at
     the live settings (as measured), fit each deck's minutes: `make
     rehearse` prints the same table."""
-    rows = cut.rehearse()
-    print("\n".join(cut.report(rows)))
+    rows = rehearse.rehearse()
+    print("\n".join(rehearse.report(rows)))
     assert all(r.running is not None for r in rows), \
         [r.sid for r in rows if r.running is None]
     late = [f"{r.sid}: needs {r.needed:.1f} of {r.minutes} min"
             for r in rows if not r.fits]
     assert not late, late
-    assert cut.main([]) == 0
+    assert rehearse.main([]) == 0
 
 
 def _numbers(text):
