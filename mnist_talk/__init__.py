@@ -1,6 +1,7 @@
 """Helpers for the 'Beating MNIST' notebook series.
 
-Nothing happens at import: each module is imported by the notebook that
+Stage 01 introduces the package; each module's docstring names the stage
+that introduces it. Nothing happens at import: each module is imported by the notebook that
 needs it (`from mnist_talk import data, plots`).
 
 Imports sit at the top of each module, with three exceptions. Keras (and

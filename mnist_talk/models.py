@@ -1,5 +1,6 @@
 """The networks that later code reuses, each built in one place.
 
+Stage 01 introduces this (`summary`, its table of a model's layers).
 Stage 04 writes its dense network out in its notebook; `deeper()` is the
 same network for `make backends` to time (tests/test_models.py checks the
 two agree). Stage 07 writes the VGG-style network out and checks it
