@@ -310,3 +310,13 @@ def test_the_page_names_what_the_code_sets():
     names = [devices.CAP_VARIABLE, "MNIST_TALK_DATA", *devices.JAX_CAP[:1],
              *(n for grow in devices.GROW.values() for n in grow)]
     assert [n for n in names if n not in page] == []
+
+
+def test_the_hubs_prepare_command_gives_every_slide_as_make_lab_does():
+    """docs/classroom.md's `Spawner.cmd` prepares a student's copies as
+    `make lab` does: every slide (`--full`), in ~/mnist-lab."""
+    page = (files.ROOT / "docs" / "classroom.md").read_text()
+    start = page.index("c.Spawner.cmd")
+    command = page[start:page.index("]", start)]
+    assert "-m mnist_series.present --prepare-only --full" in command
+    assert '--folder "$HOME/mnist-lab/notebooks"' in command
