@@ -35,6 +35,7 @@ import numpy as np
 
 from mnist_talk import data, devices, live, models, session
 from mnist_talk.files import RESULTS, ROOT, write_json
+
 from . import lock, records
 
 BACKENDS = lock.BACKENDS

@@ -155,7 +155,8 @@ def prepare_smoke(out: Path, ids: list[str] | None = None) -> list[Path]:
     made = []
     results_dir = str(out.resolve() / "results")
     for sid in ids or notebook_ids():
-        parameters = {**settings.smoke_parameters(sid), "results_dir": results_dir}
+        parameters = {**settings.smoke_parameters(sid),
+                      "results_dir": results_dir}
         check_known(sid, parameters)
         target = out / f"{sid}.ipynb"
         _execute(sid, target, parameters, prepare_only=True, log_output=False)

@@ -31,6 +31,7 @@ from traitlets.config import Config
 
 from mnist_talk import stages, tables
 from mnist_talk.files import BUILD, NOTEBOOKS, RESULTS, ROOT, atomic_write
+
 from . import browser, cut, measure, series
 from .ladder import plot_svg
 

@@ -21,10 +21,10 @@ def epoch_lines(enabled: bool = True):
     """Print each epoch's line to the terminal while a notebook trains.
 
     The notebook shows its training as one live figure and status line
-    (`mnist_talk.live.Board`), which papermill's log does not see; the board also
-    appends every epoch's line to the file named by `$MNIST_TALK_EPOCH_LOG`,
-    which the kernel inherits from us, and a thread prints that file as
-    it grows.
+    (`mnist_talk.live.Board`), which papermill's log does not see; the
+    board also appends every epoch's line to the file named by
+    `$MNIST_TALK_EPOCH_LOG`, which the kernel inherits from us, and a
+    thread prints that file as it grows.
     """
     if not enabled:
         yield

@@ -201,7 +201,7 @@ class Prepared:
         on; the first `train_size` of the rest (all of them when None) are
         fitted. The test images take no part: they are scored once, at the
         end, never used to choose (the exercises; the search for the final
-        ensemble's recipe, `search`).
+        ensemble's recipe, `mnist_series.search`).
         """
         rest = len(self.x_train) - validation_size
         if not 1 <= validation_size < len(self.x_train):
