@@ -8,7 +8,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from mnist_series import series, settings
+from mnist_series import notebooks, series, settings
 from mnist_talk import data, files, params
 
 IDS = series.notebook_ids()
@@ -76,9 +76,10 @@ def test_solutions_are_prepared_for_the_smoke_run(tmp_path):
 
 def test_a_stage_without_solutions_says_which_have_them(monkeypatch,
                                                          tmp_path):
-    monkeypatch.setattr(series, "SOLUTIONS", tmp_path)
-    with pytest.raises(series.SeriesError, match="has no solutions notebook"):
-        series.declared_parameters("01_linear", solutions=True)
+    monkeypatch.setattr(notebooks, "SOLUTIONS", tmp_path)
+    with pytest.raises(notebooks.SeriesError,
+                       match="has no solutions notebook"):
+        notebooks.declared_parameters("01_linear", solutions=True)
 
 
 def test_the_holdout_split_keeps_the_test_images_out():

@@ -3,7 +3,7 @@ import shutil
 import nbformat
 import pytest
 
-from mnist_series import records, series, settings
+from mnist_series import notebooks, records, series, settings
 from mnist_talk import files, results, stages
 
 
@@ -20,14 +20,14 @@ def test_pairs_are_in_sync():
 
 
 def test_an_edited_source_is_caught_as_out_of_sync(tmp_path, monkeypatch):
-    for sid in series.notebook_ids()[:1]:
+    for sid in notebooks.notebook_ids()[:1]:
         for ext in (".py", ".ipynb"):
             shutil.copy(files.NOTEBOOKS / f"{sid}{ext}", tmp_path)
         py = tmp_path / f"{sid}.py"
         py.write_text(py.read_text().replace("import numpy as np",
                                              "import numpy as npy", 1))
-    monkeypatch.setattr(series, "NOTEBOOKS", tmp_path)
-    stale = series.check_pairs()
+    monkeypatch.setattr(notebooks, "NOTEBOOKS", tmp_path)
+    stale = notebooks.check_pairs()
     assert len(stale) == 1 and "differs" in stale[0]
 
 
