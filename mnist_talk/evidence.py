@@ -13,9 +13,8 @@ import numpy as np
 
 from . import results, talk
 from .live import Status
+from .results import TEST_IMAGES
 from .tables import Table
-
-TEST_IMAGES = 10_000
 
 
 def _history(history) -> dict:
@@ -131,26 +130,6 @@ def talk_log(stage_id: str) -> str:
         text += (f"; this stage's own run ended at {own['last']:.2%} "
                  f"(best {own['best']:.2%})")
     return text
-
-
-def dips(histories: dict, key: str = "accuracy") -> Status:
-    """The epochs in which each training's `key` fell (stages 12, 13).
-
-    `histories` maps a label to a history dict, as `Run.history` does.
-    """
-    parts = []
-    for label, h in histories.items():
-        values = h.get(key, [])
-        fell = [i + 1 for i in range(1, len(values))
-                if values[i] < values[i - 1]]
-        if fell:
-            parts.append(f"{label}: epoch{'s' if len(fell) > 1 else ''} "
-                         + ", ".join(map(str, fell)))
-    name = {"accuracy": "training accuracy", "loss": "training loss"
-            }.get(key, key)
-    if not parts:
-        return Status(f"{name} never fell from one epoch to the next")
-    return Status(f"{name} fell from the epoch before in " + "; ".join(parts))
 
 
 def summary(results_dir, stage_id: str, history, before: str | None = None

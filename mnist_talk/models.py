@@ -1,5 +1,6 @@
 """The networks that later code reuses, each built in one place.
 
+Stage 01 introduces this (`summary`, its table of a model's layers).
 Stage 04 writes its dense network out in its notebook; `deeper()` is the
 same network for `make backends` to time (tests/test_models.py checks the
 two agree). Stage 07 writes the VGG-style network out and checks it
@@ -8,10 +9,6 @@ dropout and augmentation through its arguments.
 """
 
 from __future__ import annotations
-
-import html
-
-import numpy as np
 
 #: Filters per block and convolutions per block, as in the talk.
 FILTERS = (7, 14, 28, 56)
@@ -56,7 +53,7 @@ def vgg(mean: float, std: float, *, batch_norm: bool = False,
     `dropout` gives five rates, one after each block and one before the
     output (stage 09); `augmentation` is a list of layers placed first,
     active only while training (stage 10). `norm_each_conv` (not in the
-    talk; `mnist_talk.search` tries it) normalizes after every convolution
+    talk; `mnist_series.search` tries it) normalizes after every convolution
     instead, before its ReLU, as VGG networks with batch normalization
     do: convolution without bias, `BatchNormalization`, ReLU.
     """
@@ -105,7 +102,7 @@ def augmentation(rotation_degrees: float = 10, zoom: float = 0.1,
     shear for the talk's ranges, drawn per image and applied in one warp
     that compiles on every backend. `translate` adds moves of up to that
     fraction of the image, `elastic` an elastic distortion of that
-    strength (neither in the talk; `mnist_talk.search` tries them).
+    strength (neither in the talk; `mnist_series.search` tries them).
     """
     from .augment import RandomAffine
 
@@ -164,7 +161,7 @@ def annealed_vgg(mean: float, std: float, epochs: int, steps_per_epoch: int,
     augmentation, trained by Adam on `annealing_schedule`. `filters`,
     `translate` (see `augmentation`) and `use_ema` (Adam keeps a moving
     average of the weights and ends the training with it) are the
-    variations `mnist_talk.search` compares; so are `elastic` (see
+    variations `mnist_series.search` compares; so are `elastic` (see
     `augmentation`) and `cycles`, which runs the schedule that many times
     over (`cyclic_schedule`), and `norm_each_conv` (see `vgg`), which
     moves batch normalization from after each pool to after every
@@ -191,97 +188,12 @@ def annealed_vgg(mean: float, std: float, epochs: int, steps_per_epoch: int,
     return model
 
 
-def quick_vgg(mean: float, std: float, epochs: int, steps_per_epoch: int):
-    """The series' fastest recipe to 99% (`make bench`).
+def summary(model):
+    """`model.summary()` in a table that fits a slide (stage 01).
 
-    Stage 08's network (batch normalization, no dropout or augmentation:
-    both slow down a short run) on stage 11's annealing schedule, with a
-    warm-up of a third of an epoch instead of a whole one: in a run of two
-    epochs, a whole epoch of warm-up is half the run.
+    The table is `summary.Summary`, loaded only where a notebook shows one
+    (stages 01 to 11).
     """
-    import keras
+    from .summary import Summary
 
-    model = vgg(mean, std, batch_norm=True, name="quick_vgg")
-    model.compile(optimizer=keras.optimizers.Adam(
-                      learning_rate=annealing_schedule(
-                          epochs, steps_per_epoch, warmup_epochs=0.3)),
-                  loss="categorical_crossentropy", metrics=["accuracy"])
-    return model
-
-
-def _describe(layer) -> str:
-    """A layer in a few words: `Conv2D 3×3 ×14, relu`, `Dropout 0.2`."""
-    c = layer.get_config()
-    kind = type(layer).__name__
-    act = c.get("activation")
-    act = f", {act}" if act and act != "linear" else ""
-    if kind == "Conv2D":
-        k = "×".join(map(str, c["kernel_size"]))
-        return f"Conv2D {k} ×{c['filters']}{act}"
-    if kind == "Dense":
-        return f"Dense {c['units']}{act}"
-    if kind in ("MaxPooling2D", "AveragePooling2D"):
-        return f"{kind} {'×'.join(map(str, c['pool_size']))}"
-    if kind == "Dropout":
-        return f"Dropout {c['rate']:g}"
-    return kind
-
-
-class Summary:
-    """A model's layers, output shapes and parameter counts, compact.
-
-    Introduced in stage 01: what `model.summary()` prints, in a table that
-    fits a slide. Long models are laid out in two halves side by side.
-    """
-
-    SPLIT = 12  # more layers than this: two halves side by side
-
-    def __init__(self, model):
-        self.name = model.name
-        self.rows = [(_describe(layer),
-                      "×".join(str(d) for d in layer.output.shape[1:]),
-                      layer.count_params()) for layer in model.layers]
-        self.total = model.count_params()
-        self.trainable = sum(int(np.prod(w.shape))
-                             for w in model.trainable_weights)
-
-    def _footer(self) -> str:
-        text = f"{self.total:,} parameters"
-        if self.trainable != self.total:
-            text += (f" ({self.trainable:,} trained by the optimizer, "
-                     f"{self.total - self.trainable:,} updated otherwise)")
-        return text
-
-    def __repr__(self):
-        width = max(len(r[0]) for r in self.rows)
-        lines = [f"{self.name}: {len(self.rows)} layers"]
-        lines += [f"{d.ljust(width)}  {s:>10}  {p:>7,}" for d, s, p in
-                  self.rows]
-        return "\n".join(lines + [self._footer()])
-
-    def _repr_html_(self):
-        half = (-(-len(self.rows) // 2) if len(self.rows) > self.SPLIT
-                else len(self.rows))
-        parts = [self.rows[:half], self.rows[half:]]
-        tables = []
-        for part in filter(None, parts):
-            # inline styles: a slide's stylesheet may let cells wrap, or
-            # set a table's text as large as the prose
-            td = "<td style='white-space:nowrap;padding:1px 8px{}'>{}</td>"
-            body = "".join(
-                "<tr>" + td.format("", html.escape(d)) + td.format("", s)
-                + td.format(";text-align:right", f"{p:,}") + "</tr>"
-                for d, s, p in part)
-            tables.append("<table class='mnist-summary' "
-                          "style='font-size:16px'><tr><th>layer</th>"
-                          "<th>output</th><th>params</th></tr>"
-                          f"{body}</table>")
-        cells = "".join(f"<td style='vertical-align:top;padding:0 1em 0 0'>"
-                        f"{t}</td>" for t in tables)
-        return (f"<table><tr>{cells}</tr></table>"
-                f"<p><b>{html.escape(self._footer())}</b></p>")
-
-
-def summary(model) -> Summary:
-    """`model.summary()` in a table that fits a slide (stage 01)."""
     return Summary(model)

@@ -1,11 +1,12 @@
-"""The results store: one JSON file per stage, and the runs' records.
+"""The results store: one JSON file per stage.
 
 Introduced in stage 01. Each notebook's `run.finish` writes a `Record` to
 `<results_dir>/<stage>.json`; `load` reads it back. Stage 12 keeps its
 test-set probabilities beside it for stage 13 (`save_predictions`). The
-series runner keeps each notebook's wall time in `run.json`, `make bench`
-its figures in `bench.json`. The tables a notebook shows are in `tables`,
-the generated blocks of the README and docs/ and the plot in `report`.
+tables a notebook shows are in `tables`. The records of the machinery
+(the series runner's wall times, `make bench`, `make backends`) are
+`mnist_series.records`, the generated blocks of the README and docs/
+`mnist_series.report`.
 """
 
 from __future__ import annotations
@@ -20,11 +21,8 @@ from .files import atomic_write, read_json, write_json
 
 #: Full runs other than the ladder's: other seeds, other backends.
 RUNS_DIR = "runs"
-RUN_FILE = "run.json"
-#: Each deck at its live settings (`series run --live`).
-LIVE_FILE = "live.json"
-BENCH_FILE = "bench.json"
-BACKENDS_FILE = "backends.json"
+#: The test images every stage is scored on.
+TEST_IMAGES = 10_000
 
 
 class AccuracyError(AssertionError):
@@ -192,8 +190,6 @@ class Spread:
     @property
     def errors(self) -> int:
         """How many test errors apart the lowest and the highest are."""
-        from .evidence import TEST_IMAGES
-
         return round((self.high - self.low) * TEST_IMAGES)
 
     def __str__(self) -> str:
@@ -262,31 +258,3 @@ def load_predictions(results_dir, stage_id: str, members: bool = False):
                 f"{target} holds no {key!r}: it was written by an older "
                 f"version of notebook {stage_id}; run that notebook again")
         return f[key]
-
-
-def load_run(results_dir) -> dict:
-    """The series runner's record: wall seconds per notebook, per run."""
-    return read_json(Path(results_dir) / RUN_FILE, {"stages": {}})
-
-
-def save_run(results_dir, record: dict) -> None:
-    write_json(Path(results_dir) / RUN_FILE, record)
-
-
-def read_live(results_dir) -> dict:
-    """What each deck took at its live settings, by stage."""
-    return read_json(Path(results_dir) / LIVE_FILE, {"stages": {}})
-
-
-def save_live(results_dir, record: dict) -> None:
-    write_json(Path(results_dir) / LIVE_FILE, record)
-
-
-def load_bench(results_dir) -> dict | None:
-    """What `make bench` last recorded, or None."""
-    return read_json(Path(results_dir) / BENCH_FILE)
-
-
-def load_backends(results_dir) -> dict | None:
-    """What `make backends` last recorded, or None."""
-    return read_json(Path(results_dir) / BACKENDS_FILE)

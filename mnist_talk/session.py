@@ -14,7 +14,7 @@ import sys
 
 import numpy
 
-from . import devices, live, lock, params, results, stages
+from . import devices, installed, live, params, results, stages
 
 
 def seed_everything(seed: int) -> None:
@@ -54,7 +54,7 @@ def versions() -> dict:
     backend = keras.backend.backend()  # its module has the same name
     found[backend] = getattr(sys.modules.get(backend), "__version__",
                              "unknown")
-    found["lock"] = lock.describe(backend)
+    found["lock"] = installed.describe(backend)
     return found
 
 

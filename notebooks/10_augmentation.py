@@ -60,7 +60,7 @@ run = session.start("10_augmentation", epochs=epochs, batch_size=batch_size,
                     accuracy_floor=accuracy_floor, results_dir=results_dir)
 import keras  # after the device is chosen: Keras starts its backend on import
 
-from mnist_talk import augment  # a Keras layer: imported after Keras
+from mnist_talk import augment, keras_augment  # Keras layers: after Keras
 
 run
 
@@ -117,7 +117,7 @@ plots.show_digits(keras.ops.convert_to_numpy(augment_layer(ten_copies,
 # %% tags=["cut"] slideshow={"slide_type": "fragment"}
 draws = augment_layer.draw(10)
 ours = augment.warp(ten_copies, augment.matrix(*draws, 28, 28))
-keras_own = augment.through_keras_layers(ten_copies, *draws)
+keras_own = keras_augment.through_keras_layers(ten_copies, *draws)
 plots.show_digits(keras.ops.convert_to_numpy(
     keras.ops.concatenate([ours, keras_own])))
 

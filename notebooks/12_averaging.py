@@ -35,7 +35,8 @@
 # %% slideshow={"slide_type": "-"}
 import numpy as np
 
-from mnist_talk import data, evidence, models, results, search, session, tables
+from mnist_talk import (data, ensembles, evidence, models, results, session,
+                        shifts, tables)
 
 # %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 20  # as in stage 11
@@ -95,13 +96,13 @@ def keep(model):
     """Keep a member's probabilities for the test images; with tta, also
     its mean over each image and the image's four one-pixel shifts. The
     status line shows each prediction as it is made."""
-    views = 1 + len(search.VIEWS) if tta else 1
+    views = 1 + len(shifts.VIEWS) if tta else 1
     with run.phase("predicting the test images", steps=views) as step:
         member_probabilities.append(model.predict(mnist.x_test, verbose=0))
         step()
         if tta:
             member_views.append(
-                search.predict_views(model, mnist.x_test, each=step))
+                shifts.predict_views(model, mnist.x_test, each=step))
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Stage 11's network, wider (**16** filters in the first block instead of
@@ -168,7 +169,7 @@ if tta:
                                           for p in member_probabilities])
     member_probabilities = member_views
     average = np.mean(member_probabilities, axis=0)
-tables.members_table(member_probabilities, average, mnist.y_test)
+ensembles.members_table(member_probabilities, average, mnist.y_test)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Full run: the members make **32** and 33 errors, their average 32, 2%
@@ -185,7 +186,7 @@ tables.members_table(member_probabilities, average, mnist.y_test)
 # from the mean over the image and its four shifts.
 
 # %% slideshow={"slide_type": "fragment"}
-(tables.tta_table(plain_members, member_views, mnist.y_test) if tta
+(ensembles.tta_table(plain_members, member_views, mnist.y_test) if tta
  else "tta = False: each member saw each test image once")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -202,7 +203,7 @@ tables.members_table(member_probabilities, average, mnist.y_test)
 # errors for each size, and what the last member added saved.
 
 # %% tags=["cut"] slideshow={"slide_type": "fragment"}
-tables.ensemble_sizes_table(member_probabilities, mnist.y_test)
+ensembles.ensemble_sizes_table(member_probabilities, mnist.y_test)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Result
@@ -282,8 +283,8 @@ evidence.across_seeds("11_annealing", "12_averaging")
 #    `models.annealed_vgg`, each seeded with `session.member_seed(seed,
 #    member)`, and keep their probabilities on the held-out images. Predict
 #    first: after how many members does one more stop saving errors? Check with
-#    `tables.ensemble_sizes_table(member_probabilities, split.y_val)`: its last
-#    column is what each added member saved.
+#    `ensembles.ensemble_sizes_table(member_probabilities, split.y_val)`: its
+#    last column is what each added member saved.
 # 2. **Average or vote?** (about 1 min) Combine the same members by a majority
 #    vote of their answers instead of averaging their probabilities. Which
 #    makes fewer validation errors, and which is right more often on the images

@@ -36,8 +36,8 @@
 # %% slideshow={"slide_type": "-"}
 import numpy as np
 
-from mnist_talk import (data, evidence, models, normalization, plots, results,
-                        session, tables, talk)
+from mnist_talk import (analysis, data, ensembles, models, normalization,
+                        plots, results, session, tables, talk)
 
 # %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 20  # as in stage 11
@@ -128,7 +128,7 @@ f"{(pseudo_labels != mnist.y_test).sum()} of the 10,000 pseudo-labels are wrong"
 
 # %% slideshow={"slide_type": "fragment"}
 keep = teacher.max(axis=1) >= confidence
-tables.pseudo_label_table(teacher, confidence, mnist.y_test)
+ensembles.pseudo_label_table(teacher, confidence, mnist.y_test)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # A student copies its teacher's mistakes. So we keep only the labels the
@@ -188,7 +188,7 @@ for member in range(members):
 
 # %% slideshow={"slide_type": "subslide"}
 students = np.mean(student_probabilities, axis=0)
-tables.members_table(student_probabilities, students, mnist.y_test)
+ensembles.members_table(student_probabilities, students, mnist.y_test)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # The students make 37, 34 and 35 errors; their average makes **26**, fewer
@@ -207,10 +207,10 @@ tables.members_table(student_probabilities, students, mnist.y_test)
 twelve = results.load(results_dir, "12_averaging")
 teachers = twelve.parameters["members"]
 final = (teachers * teacher + members * students) / (teachers + members)
-tables.ensembles_table({"stage 12's teachers": (teacher, teachers),
-                        "the students": (students, members),
-                        "all together": (final, teachers + members)},
-                       mnist.y_test)
+ensembles.ensembles_table({"stage 12's teachers": (teacher, teachers),
+                           "the students": (students, members),
+                           "all together": (final, teachers + members)},
+                          mnist.y_test)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # One vote per network, two teachers and three students: **25** errors.
@@ -230,15 +230,15 @@ tables.ensembles_table({"stage 12's teachers": (teacher, teachers),
 # two groups as they are, not the pseudo-labels alone.
 
 # %% tags=["cut"] slideshow={"slide_type": "fragment"}
-tables.equal_size_table(teacher_members, student_probabilities,
-                        mnist.y_test)
+ensembles.equal_size_table(teacher_members, student_probabilities,
+                           mnist.y_test)
 
 # %% [markdown] tags=["cut"] slideshow={"slide_type": "notes"}
 # To measure the pseudo-labels alone, teachers and students must share a
 # recipe: run stage 12 with stage 11's members, then this stage,
-# `python -m mnist_talk.series run --stages 12 -p "filters=[7, 14, 28, 56]"
+# `python -m mnist_series.series run --stages 12 -p "filters=[7, 14, 28, 56]"
 # -p "dropout=[0.1, 0.2, 0.3, 0.4, 0.5]" -p members=5 -p tta=false
-# --out build/same`, then `python -m mnist_talk.series run --stages 13
+# --out build/same`, then `python -m mnist_series.series run --stages 13
 # --out build/same`.
 #
 # The search measured it on held-out training images instead of the test
@@ -250,7 +250,7 @@ tables.equal_size_table(teacher_members, student_probabilities,
 # fewer errors than stage 12 and seed 3 one more (What we see).
 
 # %% tags=["cut"] slideshow={"slide_type": "fragment"}
-evidence.dips(run.history)
+ensembles.dips(run.history)
 
 # %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## What we see
@@ -344,25 +344,25 @@ talk.audit_table(results_dir)
 # Titles read `predicted (true) probability`.
 
 # %% tags=["cut"] slideshow={"slide_type": "fragment"}
-plots.random_predictions(mnist.x_test, mnist.y_test, final, correct=True)
+analysis.random_predictions(mnist.x_test, mnist.y_test, final, correct=True)
 
 # %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## Wrong, at random
 
 # %% tags=["cut"] slideshow={"slide_type": "fragment"}
-plots.random_predictions(mnist.x_test, mnist.y_test, final, correct=False)
+analysis.random_predictions(mnist.x_test, mnist.y_test, final, correct=False)
 
 # %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## For each true digit, the ten most confident right answers
 
 # %% tags=["cut"] slideshow={"slide_type": "-"}
-plots.confident_right_per_digit(mnist.x_test, mnist.y_test, final)
+analysis.confident_right_per_digit(mnist.x_test, mnist.y_test, final)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## For each true digit, the worst mistakes, worst first
 
 # %% slideshow={"slide_type": "-"}
-plots.worst_mistakes_per_digit(mnist.x_test, mnist.y_test, final)
+analysis.worst_mistakes_per_digit(mnist.x_test, mnist.y_test, final)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # For each digit, the mistakes that gave the true digit the least
@@ -378,13 +378,13 @@ plots.worst_mistakes_per_digit(mnist.x_test, mnist.y_test, final)
 # Titles read `predicted (true) probability`; wrong ones in red.
 
 # %% tags=["cut"] slideshow={"slide_type": "-"}
-plots.least_confident(mnist.x_test, mnist.y_test, final)
+analysis.least_confident(mnist.x_test, mnist.y_test, final)
 
 # %% [markdown] tags=["cut"] slideshow={"slide_type": "slide"}
 # ## Which digits get confused
 
 # %% tags=["cut"] slideshow={"slide_type": "fragment"}
-plots.show_confusion(mnist.y_test, final)
+analysis.show_confusion(mnist.y_test, final)
 
 # %% [markdown] tags=["cut"] slideshow={"slide_type": "slide"}
 # ## Recap
@@ -418,10 +418,10 @@ plots.show_confusion(mnist.y_test, final)
 #    networks of `models.annealed_vgg` into a teacher, and pseudo-label the
 #    held-out images at the confidences 0, 0.9, 0.99 and 0.999. Predict first:
 #    how many pseudo-labels does each keep, and how many of those are wrong?
-#    Count them with `tables.pseudo_label_table(teacher, confidence,
+#    Count them with `ensembles.pseudo_label_table(teacher, confidence,
 #    split.y_val)`.
 # 2. **The teacher's favourite confusion.** (about 1 min) Which two digits does
 #    the teacher mix up most often on held-out images, in either direction
-#    (`plots.confusion_matrix`)? Show those mistakes with `plots.show_digits`,
-#    each titled with the teacher's probability: would your threshold from
-#    Exercise 1 have kept them?
+#    (`analysis.confusion_matrix`)? Show those mistakes with
+#    `plots.show_digits`, each titled with the teacher's probability: would
+#    your threshold from Exercise 1 have kept them?

@@ -18,7 +18,7 @@ def mnist():
 def chromium():
     """The browser the slide tests drive. Never skipped: no browser is a
     failure that says what to run."""
-    from mnist_talk import browser
+    from mnist_series import browser
 
     try:
         return browser.chromium_path()

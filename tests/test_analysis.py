@@ -4,7 +4,7 @@ view picks (pure index functions) and whether its figure fits a slide."""
 import numpy as np
 import pytest
 
-from mnist_talk import plots
+from mnist_talk import analysis
 
 #: A figure must fit a 1280×720 slide under its heading, at 100 dpi.
 MAX_WIDTH, MAX_HEIGHT = 13, 4.6
@@ -53,7 +53,7 @@ def test_confident_right_are_the_top_n_right_answers_per_true_digit(
         predictions):
     _, labels, probs = predictions
     predicted = probs.argmax(axis=1)
-    rows = plots.confident_right_indices(labels, probs, n=10)
+    rows = analysis.confident_right_indices(labels, probs, n=10)
     assert len(rows) == 10
     for digit, chosen in enumerate(rows):
         right = np.flatnonzero((labels == digit) & (predicted == digit))
@@ -72,7 +72,7 @@ def test_confident_right_are_the_top_n_right_answers_per_true_digit(
 def test_worst_mistakes_ascend_by_true_class_probability(predictions):
     _, labels, probs = predictions
     predicted = probs.argmax(axis=1)
-    rows = plots.worst_mistake_indices(labels, probs, n=8)
+    rows = analysis.worst_mistake_indices(labels, probs, n=8)
     assert len(rows) == 10
     for digit, chosen in enumerate(rows):
         wrong = np.flatnonzero((labels == digit) & (predicted != digit))
@@ -94,8 +94,8 @@ def test_worst_mistakes_ascend_by_true_class_probability(predictions):
 
 def test_mistakes_per_digit_counts_every_mistake(predictions):
     _, labels, probs = predictions
-    counts = plots.mistakes_per_digit(labels, probs)
-    matrix = plots.confusion_matrix(labels, probs)
+    counts = analysis.mistakes_per_digit(labels, probs)
+    matrix = analysis.confusion_matrix(labels, probs)
     assert counts.shape == (10,)
     assert np.array_equal(counts, matrix.sum(axis=1) - np.diag(matrix))
     assert counts[2] == 0 and counts[9] == (labels == 9).sum()
@@ -105,18 +105,18 @@ def test_mistakes_per_digit_counts_every_mistake(predictions):
 def test_least_confident_picks_the_lowest_maxima(predictions):
     _, _, probs = predictions
     top = probs.max(axis=1)
-    chosen = plots.least_confident_indices(probs, n=20)
+    chosen = analysis.least_confident_indices(probs, n=20)
     assert len(chosen) == 20 and len(set(chosen)) == 20
     assert np.allclose(top[chosen], np.sort(top)[:20])
     assert np.all(np.diff(top[chosen]) >= 0)
-    assert len(plots.least_confident_indices(probs[:5], n=20)) == 5
+    assert len(analysis.least_confident_indices(probs[:5], n=20)) == 5
 
 
 @pytest.mark.parametrize("p, text", [
     (0.41, "0.41"), (0.994, "0.99"), (0.999997, "1−3e-6"), (1.0, "1"),
     (0.99, "0.99"), (2e-5, "2e-5"), (0.0, "0"), (0.005, "0.01")])
 def test_probability_titles_say_more_than_1_00(p, text):
-    assert plots._probability(p) == text
+    assert analysis._probability(p) == text
 
 
 def _texts(fig):
@@ -164,13 +164,13 @@ def _check_fits(fig, texts_on_images: bool = False):
 def test_confident_right_per_digit_fits_and_says_empty_rows(agg,
                                                             predictions):
     images, labels, probs = predictions
-    assert plots.confident_right_per_digit(images, labels, probs) is None
+    assert analysis.confident_right_per_digit(images, labels, probs) is None
     assert len(agg.get_fignums()) == 1
     texts = _check_fits(agg.gcf())
     for digit in range(10):
         assert f"true {digit}" in texts
     assert "no right answers" in texts
-    rows = plots.confident_right_indices(labels, probs)
+    rows = analysis.confident_right_indices(labels, probs)
     shown = sum(len(ax.images) for ax in agg.gcf().axes)
     assert shown == sum(len(r) for r in rows)
 
@@ -178,25 +178,25 @@ def test_confident_right_per_digit_fits_and_says_empty_rows(agg,
 def test_worst_mistakes_per_digit_fits_and_counts_each_row(agg,
                                                            predictions):
     images, labels, probs = predictions
-    assert plots.worst_mistakes_per_digit(images, labels, probs) is None
+    assert analysis.worst_mistakes_per_digit(images, labels, probs) is None
     assert len(agg.get_fignums()) == 1
     texts = _check_fits(agg.gcf())
-    counts = plots.mistakes_per_digit(labels, probs)
+    counts = analysis.mistakes_per_digit(labels, probs)
     for digit in range(10):
         assert f"true {digit} · {counts[digit]} wrong" in texts
     assert "no mistakes" in texts
-    worst9 = plots.worst_mistake_indices(labels, probs)[9][0]
+    worst9 = analysis.worst_mistake_indices(labels, probs)[9][0]
     assert (f"→{probs[worst9].argmax()} · "
-            f"{plots._probability(probs[worst9, 9])}") in texts
+            f"{analysis._probability(probs[worst9, 9])}") in texts
 
 
 def test_least_confident_fits_and_marks_mistakes_red(agg, predictions):
     images, labels, probs = predictions
-    assert plots.least_confident(images, labels, probs) is None
+    assert analysis.least_confident(images, labels, probs) is None
     fig = agg.gcf()
     assert len(agg.get_fignums()) == 1
     _check_fits(fig)
-    chosen = plots.least_confident_indices(probs, 20)
+    chosen = analysis.least_confident_indices(probs, 20)
     titles = [ax.title for ax in fig.axes if ax.images]
     assert len(titles) == 20
     for i, title in zip(chosen, titles):
@@ -205,7 +205,7 @@ def test_least_confident_fits_and_marks_mistakes_red(agg, predictions):
             f"{probs[i].argmax()} (true {labels[i]}) ")
         red = title.get_color() == "tab:red"
         assert red == wrong
-    plots.least_confident(images, labels, probs, n=4)
+    analysis.least_confident(images, labels, probs, n=4)
     _check_fits(agg.gcf())
 
 
@@ -219,14 +219,14 @@ def test_confusion_counts_are_readable(agg):
     logits[np.arange(10000), labels] += 6
     logits[:40, 3] += 20  # one dark cell: 40 or so images called 3
     probs = _softmax(logits)
-    assert plots.show_confusion(labels, probs) is None
+    assert analysis.show_confusion(labels, probs) is None
     fig = agg.gcf()
     assert len(agg.get_fignums()) == 1
     _check_fits(fig, texts_on_images=True)
     matrix_ax = fig.axes[0]
     assert matrix_ax.get_xlabel() == "predicted digit"
     assert matrix_ax.get_ylabel() == "true digit"
-    counts = plots.confusion_matrix(labels, probs)
+    counts = analysis.confusion_matrix(labels, probs)
     renderer = fig.canvas.get_renderer()
     to_px = matrix_ax.transData
     written = {}

@@ -10,7 +10,7 @@ import pytest
 keras = pytest.importorskip("keras")
 from keras import ops  # noqa: E402
 
-from mnist_talk import augment, data  # noqa: E402
+from mnist_talk import augment, data, keras_augment  # noqa: E402
 
 N = 64
 
@@ -42,7 +42,7 @@ def test_each_transform_is_keras_own(digits, draws, step):
     alone = {"rotation": (angle, ones, zeros), "zoom": (zeros, zoom, zeros),
              "shear": (zeros, ones, shear)}[step]
     ours = _np(augment.warp(digits, augment.matrix(*alone, 28, 28)))
-    theirs = _np(augment.through_keras_layers(digits, *alone, steps=step))
+    theirs = _np(keras_augment.through_keras_layers(digits, *alone, steps=step))
     assert np.abs(ours - theirs).max() < 0.01
     assert np.abs(ours - digits).max() > 50  # it did move the digits
 
@@ -56,7 +56,7 @@ def test_moves_are_keras_own_translation(digits, draws):
     ones, zeros = np.ones(N, "float32"), np.zeros(N, "float32")
     alone = _np(augment.warp(digits, augment.matrix(
         zeros, ones, zeros, 28, 28, right, down)))
-    theirs = _np(augment.through_keras_layers(
+    theirs = _np(keras_augment.through_keras_layers(
         digits, zeros, ones, zeros, steps="none", right=right, down=down))
     assert np.abs(alone - theirs).max() < 0.01
     assert np.abs(alone - digits).max() > 50
@@ -69,7 +69,7 @@ def test_moves_are_keras_own_translation(digits, draws):
     # three alone are (test_one_warp_keeps_the_ink_of_three)
     whole = [rng.integers(-2, 3, N).astype("float32") for _ in range(2)]
     four = _np(augment.warp(digits, augment.matrix(*draws, 28, 28, *whole)))
-    keras_four = _np(augment.through_keras_layers(
+    keras_four = _np(keras_augment.through_keras_layers(
         digits, *draws, right=whole[0], down=whole[1]))
     assert np.abs(four - keras_four).mean() < 0.02 * 255
 
@@ -106,7 +106,7 @@ def test_one_warp_keeps_the_ink_of_three(digits, draws):
     times (mean difference under 2% of full scale) and keep the same
     total ink within 1%."""
     ours = _np(augment.warp(digits, augment.matrix(*draws, 28, 28)))
-    three = _np(augment.through_keras_layers(digits, *draws))
+    three = _np(keras_augment.through_keras_layers(digits, *draws))
     assert np.abs(ours - three).mean() < 0.02 * 255
     assert abs(ours.sum() / three.sum() - 1) < 0.01
 
@@ -169,7 +169,7 @@ def test_trains_compiled(digits):
     if keras.backend.backend() == "jax":
         assert model.jit_compile
         keras_own = keras.Sequential([keras.Input((28, 28, 1)),
-                                      *augment.keras_layers(),
+                                      *keras_augment.keras_layers(),
                                       keras.layers.Flatten(),
                                       keras.layers.Dense(10)])
         keras_own.compile(optimizer="adam", loss="mse")

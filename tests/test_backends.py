@@ -2,7 +2,8 @@
 
 import os
 
-from mnist_talk import backends, files, report, results
+from mnist_series import backends, report
+from mnist_talk import files, results
 
 
 def _rec(seconds):
@@ -70,7 +71,7 @@ def test_every_recorded_full_run_clears_its_notebooks_floor():
     """A floor is there to catch a broken run, not a seed or a backend: each
     full run kept in results/ and results/runs/ (other seeds, JAX) is at
     or above the floor its notebook declares today."""
-    from mnist_talk import series
+    from mnist_series import series
 
     folders = [files.RESULTS,
                *sorted((files.RESULTS / "runs").glob("*"))]

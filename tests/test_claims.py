@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_talk import evidence, files, results, search, tables, talk
+from mnist_series import search
+from mnist_talk import ensembles, evidence, files, results, talk
 
 RESULTS = files.RESULTS
 CLAIMS: list = []
@@ -631,7 +632,7 @@ def _(run):
        "against 32)")
 def _(run):
     labels = _test_labels()
-    teachers = tables.ensemble_sizes(run.teacher_members(), labels)
+    teachers = ensembles.ensemble_sizes(run.teacher_members(), labels)
     r = run["13_pseudo_labels"]
     students = [evidence.errors(a) for a in r.extra["member_accuracies"]]
     # one network: the median student against the median teacher

@@ -19,7 +19,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mnist_talk import data, files, results, stages
+from mnist_series import settings
+from mnist_talk import data, files, results
 from students import class_folder, python_for, students
 
 pytestmark = pytest.mark.skipif(
@@ -62,12 +63,12 @@ def test_three_students_run_stage_01_at_once_from_their_own_copies(
         python = python_for(found[0], shared)
         before = (_fingerprint(cache, content=True), _fingerprint(shared),
                   _fingerprint(venv), _fingerprint(files.ROOT), _git_status())
-        smoke = json.dumps(stages.smoke_parameters(STAGE))
+        smoke = json.dumps(settings.smoke_parameters(STAGE))
         copies = '"$HOME/mnist-lab/notebooks"'
         notebook = f'{copies[:-1]}/{STAGE}.ipynb"'
         # what `make lab` runs, without starting JupyterLab; then the
         # stage from the student's copy, saved in place, at smoke settings
-        script = (f'"{python}" -m mnist_talk.present --prepare-only --full '
+        script = (f'"{python}" -m mnist_series.present --prepare-only --full '
                   f'--folder {copies} && "{python}" -m papermill '
                   f"{notebook} {notebook} --cwd {copies} -k python3 "
                   f"--no-progress-bar -y '{smoke}'")

@@ -43,8 +43,9 @@ class Watch(MetaPathFinder):
             raise Started(name)
 
 sys.meta_path.insert(0, Watch())
-from mnist_talk import session, stages
-parameters = {**stages.smoke_parameters("01_linear"), "batch_size": 32,
+from mnist_series import settings
+from mnist_talk import session
+parameters = {**settings.smoke_parameters("01_linear"), "batch_size": 32,
               "seed": 1, "device": "auto", "results_dir": "unused"}
 try:
     session.start("01_linear", **parameters)
@@ -189,7 +190,8 @@ def _listing(folder):
 #: As a student: load MNIST, with every download source replaced by one
 #: that says it was asked.
 LOAD = """
-from mnist_talk import data, sources
+from mnist_series import data
+from mnist_talk import sources
 def asked():
     print("FETCHED")
     raise OSError("no network")
@@ -271,7 +273,7 @@ def test_make_lab_puts_a_students_copies_in_their_own_home(tmp_path):
                           env=env, capture_output=True, text=True,
                           timeout=120)
     lab, present = [line.split() for line in done.stdout.splitlines()
-                    if "-m mnist_talk.present" in line]
+                    if "-m mnist_series.present" in line]
     assert lab[lab.index("--folder") + 1] == f"{tmp_path}/mnist-lab/notebooks"
     assert "--folder" not in present
     # a student gets every slide; the speaker, the talk's cut
@@ -308,3 +310,13 @@ def test_the_page_names_what_the_code_sets():
     names = [devices.CAP_VARIABLE, "MNIST_TALK_DATA", *devices.JAX_CAP[:1],
              *(n for grow in devices.GROW.values() for n in grow)]
     assert [n for n in names if n not in page] == []
+
+
+def test_the_hubs_prepare_command_gives_every_slide_as_make_lab_does():
+    """docs/classroom.md's `Spawner.cmd` prepares a student's copies as
+    `make lab` does: every slide (`--full`), in ~/mnist-lab."""
+    page = (files.ROOT / "docs" / "classroom.md").read_text()
+    start = page.index("c.Spawner.cmd")
+    command = page[start:page.index("]", start)]
+    assert "-m mnist_series.present --prepare-only --full" in command
+    assert '--folder "$HOME/mnist-lab/notebooks"' in command

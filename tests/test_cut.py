@@ -1,4 +1,4 @@
-"""The talk's cut and its script (`mnist_talk.cut`): what a speaker shows in
+"""The talk's cut and its script (`mnist_series.cut`): what a speaker shows in
 45 minutes, and the notes that carry them through it."""
 
 import re
@@ -6,7 +6,8 @@ import re
 import pytest
 from nbformat import v4
 
-from mnist_talk import cut, files, results, series, slides
+from mnist_series import cut, rehearse, series, slides
+from mnist_talk import files, results
 
 IDS = series.notebook_ids()
 
@@ -113,14 +114,14 @@ def test_the_rehearsal_fits_every_deck(capsys):
     """The notes read at 130 words a minute, plus the deck's code run at
     the live settings (as measured), fit each deck's minutes: `make
     rehearse` prints the same table."""
-    rows = cut.rehearse()
-    print("\n".join(cut.report(rows)))
+    rows = rehearse.rehearse()
+    print("\n".join(rehearse.report(rows)))
     assert all(r.running is not None for r in rows), \
         [r.sid for r in rows if r.running is None]
     late = [f"{r.sid}: needs {r.needed:.1f} of {r.minutes} min"
             for r in rows if not r.fits]
     assert not late, late
-    assert cut.main([]) == 0
+    assert rehearse.main([]) == 0
 
 
 def _numbers(text):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import yaml
 
-from mnist_talk import lock
+from mnist_series import lock
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mnist_talk import demos, evidence, results, tables
+from mnist_talk import demos, ensembles, evidence, results
 
 
 def _history(loss, val):
@@ -52,10 +52,10 @@ def test_talk_log_says_where_the_headline_sits():
 
 
 def test_dips_names_the_epochs_that_fell():
-    text = evidence.dips({"a": {"accuracy": [0.5, 0.6, 0.55, 0.54, 0.7]},
+    text = ensembles.dips({"a": {"accuracy": [0.5, 0.6, 0.55, 0.54, 0.7]},
                           "b": {"accuracy": [0.1, 0.2]}})
     assert text.endswith("a: epochs 3, 4")
-    assert "never fell" in evidence.dips({"b": {"accuracy": [0.1, 0.2]}})
+    assert "never fell" in ensembles.dips({"b": {"accuracy": [0.1, 0.2]}})
 
 
 def _members(errors_per_member, n=100, seed=0):
@@ -75,18 +75,18 @@ def _members(errors_per_member, n=100, seed=0):
 
 def test_ensemble_sizes_counts_every_subset():
     members, labels = _members([[0, 1], [1, 2], [3]])
-    sizes = tables.ensemble_sizes(members, labels)
+    sizes = ensembles.ensemble_sizes(members, labels)
     assert sizes[1] == [1, 2, 2]
     assert sizes[2] == [0, 0, 1]  # image 1 is wrong in two of three
     assert sizes[3] == [1]
-    table = repr(tables.ensemble_sizes_table(members, labels))
+    table = repr(ensembles.ensemble_sizes_table(members, labels))
     assert "saved by the last member" in table
 
 
 def test_equal_size_table_pairs_sizes_of_both_groups():
     teachers, labels = _members([[0, 1], [1, 2], [3]])
     students, _ = _members([[0], [5]])
-    rows = tables.equal_size_table(teachers, students, labels).rows
+    rows = ensembles.equal_size_table(teachers, students, labels).rows
     assert [r[0] for r in rows] == [1, 2]
     assert rows[0][1] == "2 (1 to 2)" and rows[0][2] == "1 (1 to 1)"
     assert rows[0][3] == "+1 (+50%)"

@@ -8,7 +8,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from mnist_talk import data, files, params, series, stages
+from mnist_series import notebooks, series, settings
+from mnist_talk import data, files, params
 
 IDS = series.notebook_ids()
 #: The parameters every solutions notebook declares.
@@ -57,7 +58,7 @@ def test_solutions_declare_their_settings_and_never_touch_the_test_set(sid):
     assert len(tagged) == 1, sid
     declared = set(series.declared_parameters(sid, solutions=True))
     assert PRACTICE <= declared, sid
-    assert set(stages.practice_smoke_parameters(sid)) <= declared, sid
+    assert set(settings.practice_smoke_parameters(sid)) <= declared, sid
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert f'session.practise("{sid}"' in code
     assert ".holdout(" in code, f"{sid}: compare on held-out training images"
@@ -75,9 +76,10 @@ def test_solutions_are_prepared_for_the_smoke_run(tmp_path):
 
 def test_a_stage_without_solutions_says_which_have_them(monkeypatch,
                                                          tmp_path):
-    monkeypatch.setattr(series, "SOLUTIONS", tmp_path)
-    with pytest.raises(series.SeriesError, match="has no solutions notebook"):
-        series.declared_parameters("01_linear", solutions=True)
+    monkeypatch.setattr(notebooks, "SOLUTIONS", tmp_path)
+    with pytest.raises(notebooks.SeriesError,
+                       match="has no solutions notebook"):
+        notebooks.declared_parameters("01_linear", solutions=True)
 
 
 def test_the_holdout_split_keeps_the_test_images_out():

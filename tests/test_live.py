@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from mnist_talk import live, models, plots, series
+from mnist_series import terminal
+from mnist_talk import live, models, plots
 
 
 def _tiny_fit(board, label, epochs=2):
@@ -70,7 +71,7 @@ def test_curves_plot_error_on_a_log_scale_with_whole_epochs():
 def test_the_runner_prints_each_epoch_line_the_notebook_logs(capsys):
     import os
 
-    with series._epoch_lines():
+    with terminal.epoch_lines():
         with open(os.environ[live.LOG_VARIABLE], "a") as f:
             f.write("epoch  1/1 · loss 0.5\n")
     assert live.LOG_VARIABLE not in os.environ

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from mnist_talk import files, lock
+from mnist_series import lock
+from mnist_talk import files
 
 ROOT = files.ROOT
 FIND_PYTHON = ROOT / ".ci" / "find-python"

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mnist_talk import demos, models, plots
+from mnist_talk import analysis, demos, models, plots
 
 
 def _trainable(model):
@@ -161,13 +161,13 @@ def test_prediction_views_and_confusion_matrix():
     probs = rng.random((200, 10))
     probs[np.arange(150), labels[:150]] += 5  # the first 150 are right
     probs /= probs.sum(axis=1, keepdims=True)
-    counts = plots.confusion_matrix(labels, probs)
+    counts = analysis.confusion_matrix(labels, probs)
     assert counts.sum() == 200 and np.trace(counts) >= 150
     assert counts[labels[0], labels[0]] >= 1
     images = rng.integers(0, 255, (200, 28, 28))
-    plots.random_predictions(images, labels, probs, correct=True)
-    plots.random_predictions(images, labels, probs, correct=False)
-    plots.show_confusion(labels, probs)
+    analysis.random_predictions(images, labels, probs, correct=True)
+    analysis.random_predictions(images, labels, probs, correct=False)
+    analysis.show_confusion(labels, probs)
     assert len(plt.get_fignums()) == 3
     plt.close("all")
 
@@ -212,16 +212,16 @@ def test_cyclic_schedule_repeats_the_annealing_schedule():
 
 
 def test_bench_models_have_their_published_sizes():
-    from mnist_talk import bench
+    from mnist_series import bench
 
     assert bench.peer_model().count_params() == 34_826  # as keras-io prints
-    quick = models.quick_vgg(33.3, 78.6, epochs=2, steps_per_epoch=10)
+    quick = bench.quick_vgg(33.3, 78.6, epochs=2, steps_per_epoch=10)
     assert quick.count_params() == 98_774
     assert not any(type(l).__name__ == "Dropout" for l in quick.layers)
 
 
 def test_bench_refuses_impossible_repeats(capsys):
-    from mnist_talk import bench
+    from mnist_series import bench
 
     assert bench.main(["--repeats", "0", "--device", "cpu"]) == 2
     assert "--repeats must be at least 1" in capsys.readouterr().err

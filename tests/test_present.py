@@ -28,7 +28,8 @@ import urllib.request
 import nbformat
 import pytest
 
-from mnist_talk import browser, cut, files, present, results, series, stages
+from mnist_series import browser, cut, measure, present, series, settings
+from mnist_talk import files, results
 
 #: The notebooks the browser test presents (all of them, at the live
 #: settings of `make present LIVE=1`), and in each the cell to run live,
@@ -287,7 +288,7 @@ def test_live_copies_carry_their_settings_and_the_full_run(tmp_path):
     before = _tracked_state()
     folder = tmp_path / "present"
     chosen = present.live_parameters(live=True)
-    assert set(chosen) == set(stages.LIVE)
+    assert set(chosen) == set(settings.LIVE)
     present.prepare(folder, parameters=chosen)
     for sid in series.notebook_ids():
         nb = nbformat.read(folder / f"{sid}.ipynb", as_version=4)
@@ -369,12 +370,12 @@ def test_every_notebook_carries_the_rise_settings_that_fit():
 
 
 def test_present_starts_jupyterlab_with_rise_as_root(lab):
-    """`make present` runs `python -m mnist_talk.present`, which starts this
+    """`make present` runs `python -m mnist_series.present`, which starts this
     command; RISE must be among its extensions, jupytext's contents manager
     must not (it would write a .py beside every notebook saved)."""
     base, folder, _ = lab
     makefile = (files.ROOT / "Makefile").read_text()
-    assert "-m mnist_talk.present" in makefile
+    assert "-m mnist_series.present" in makefile
     with urllib.request.urlopen(f"{base}/lab/tree/01_linear.ipynb",
                                 timeout=10) as r:
         page = r.read().decode()
@@ -481,7 +482,7 @@ def _run_cell(page, frame, index: int, count: int) -> dict:
 
 
 class _Shown:
-    """RISE's frame for `browser.contact_sheet`: measured in the frame,
+    """RISE's frame for `measure.contact_sheet`: measured in the frame,
     photographed in the page (the frame is full screen)."""
 
     def __init__(self, page, frame):
@@ -549,9 +550,9 @@ def presented(lab, chromium):
                 "Array.from(document.querySelectorAll("
                 "'.reveal .slides section[id^=slide-]')).map(s => s.id)")
             page.screenshot(path=str(SCREENSHOTS / f"{sid}.last.png"))
-            deck["fit"] = browser.slide_fit(frame, reveal=RISE_REVEAL, deck=sid)
-            if not all(map(browser.fits, deck["fit"])):
-                browser.contact_sheet(_Shown(page, frame),
+            deck["fit"] = measure.slide_fit(frame, reveal=RISE_REVEAL, deck=sid)
+            if not all(map(measure.fits, deck["fit"])):
+                measure.contact_sheet(_Shown(page, frame),
                                       SCREENSHOTS / f"{sid}.contact.png",
                                       reveal=RISE_REVEAL, deck=sid)
             page.keyboard.press("Escape")      # leave full screen
@@ -624,7 +625,7 @@ def test_setup_and_training_run_from_the_slides(presented):
         for i in training:
             out = ran[i]["output"]
             assert "trained " in out, f"{sid}: the status line ends {out[:300]}"
-            if stages.live_parameters(sid):
+            if settings.live_parameters(sid):
                 assert "full run " in out, out[:300]
         target = deck["target"]
         if target not in training:  # the cheap cell: as committed
@@ -644,7 +645,7 @@ def test_every_rise_slide_fits_the_screen(presented):
             print(f"  {sid} {r['number']:>2} ({r['h']}.{r['v']}) "
                   f"{r['content_height']:>4} / {r['height_limit']} px "
                   f"{r['title'][:40]!r}")
-        lines += browser.overflowing(deck["fit"])
+        lines += measure.overflowing(deck["fit"])
     assert not lines, ("slides that do not fit RISE at 1280x720 (contact "
                        f"sheets in {SCREENSHOTS}):\n" + "\n".join(lines))
 

@@ -7,7 +7,8 @@ import shutil
 import numpy as np
 import pytest
 
-from mnist_talk import files, report, results, tables
+from mnist_series import records, report, seeds
+from mnist_talk import ensembles, files, results, tables
 
 
 def test_results_are_written_atomically_and_read_back(tmp_path, record):
@@ -162,12 +163,12 @@ def test_members_table_counts_the_errors_averaging_saves(tmp_path):
     b = np.eye(4, 10)[[0, 1, 1, 3]]  # wrong on the third
     average = (a + b) / 2
     assert tables.accuracy(a, labels) == 0.75
-    table = tables.members_table([a, b], average + np.eye(4, 10) * 0.01,
+    table = ensembles.members_table([a, b], average + np.eye(4, 10) * 0.01,
                                   labels)
     assert [r[2] for r in table.rows] == [1, 1, 0]
     assert table.rows[-1][3].startswith("100% fewer")
     # an average worse than its members says "more", not "-50% fewer"
-    worse = tables.members_table([a, a], np.eye(4, 10)[[1, 0, 2, 3]], labels)
+    worse = ensembles.members_table([a, a], np.eye(4, 10)[[1, 0, 2, 3]], labels)
     assert worse.rows[-1][3] == "100% more than a member's 1.0"
     target = results.save_predictions(tmp_path, "12_averaging", average)
     assert target.name == "12_averaging_predictions.npz"
@@ -181,7 +182,7 @@ def test_tta_table_counts_what_the_shifted_views_change():
     labels = np.array([0, 1, 2, 3])
     plain = [np.eye(4, 10)[[0, 1, 2, 0]], np.eye(4, 10)[[0, 1, 1, 0]]]
     views = [np.eye(4, 10)[[0, 1, 2, 3]], np.eye(4, 10)[[0, 2, 1, 0]]]
-    table = tables.tta_table(plain, views, labels)
+    table = ensembles.tta_table(plain, views, labels)
     assert [r[0] for r in table.rows] == ["member 1", "member 2", "average"]
     assert [r[1:] for r in table.rows[:2]] == [[1, 0, "-1"], [2, 3, "+1"]]
     # the average of each view, not of each member's change
@@ -192,7 +193,7 @@ def test_tta_table_counts_what_the_shifted_views_change():
 def test_ensembles_table_counts_each_ensembles_errors():
     labels = np.array([0, 1, 2, 3])
     a = np.eye(4, 10)[[0, 1, 2, 0]]
-    table = tables.ensembles_table({"a": (a, 5), "b": (np.eye(4, 10), 3)},
+    table = ensembles.ensembles_table({"a": (a, 5), "b": (np.eye(4, 10), 3)},
                                     labels)
     assert table.rows == [["a", 5, "75.00%", 1], ["b", 3, "100.00%", 0]]
 
@@ -201,10 +202,10 @@ def test_pseudo_label_table_splits_the_teachers_mistakes_at_the_threshold():
     labels = np.array([0, 1, 2, 3])
     teacher = np.full((4, 10), 0.001)
     teacher[[0, 1, 2, 3], [0, 1, 5, 6]] = [0.995, 0.6, 0.999, 0.5]
-    table = tables.pseudo_label_table(teacher, 0.99, labels)
+    table = ensembles.pseudo_label_table(teacher, 0.99, labels)
     # kept: images 0 (right) and 2 (wrong); left out: 1 (right), 3 (wrong)
     assert [r[1:] for r in table.rows] == [[2, 1], [2, 1]]
-    assert [r[1:] for r in tables.pseudo_label_table(
+    assert [r[1:] for r in ensembles.pseudo_label_table(
         teacher, 0, labels).rows] == [[4, 2], [0, 0]]
 
 
@@ -218,16 +219,16 @@ def test_pooled_averages_every_runs_members_with_their_weight(tmp_path,
             "12_averaging", parameters={"members": members}))
         results.save_predictions(tmp_path / name, "12_averaging",
                                  probabilities)
-    line = tables.pooled([tmp_path / "a", tmp_path / "b"], labels)
+    line = seeds.pooled([tmp_path / "a", tmp_path / "b"], labels)
     assert line == "stage 12's 4 networks of these 2 runs averaged: 100.00%"
-    assert "66.67%" in tables.pooled([tmp_path / "a"], labels)
-    assert tables.pooled([tmp_path / "a", tmp_path / "c"], labels) is None
+    assert "66.67%" in seeds.pooled([tmp_path / "a"], labels)
+    assert seeds.pooled([tmp_path / "a", tmp_path / "c"], labels) is None
 
 
 def test_the_ladder_says_whether_one_run_made_it(tmp_path, record):
     for sid in ("01_linear", "02_normalized"):
         results.save(tmp_path, record(sid))
-    results.save_run(tmp_path, {"stages": {
+    records.save_run(tmp_path, {"stages": {
         "01_linear": {"run": "2026-11-27T01:00:00+00:00", "wall_seconds": 60},
         "02_normalized": {"run": "2026-11-27T01:00:00+00:00",
                           "wall_seconds": 120}}})
@@ -235,13 +236,13 @@ def test_the_ladder_says_whether_one_run_made_it(tmp_path, record):
     assert ("All 2 stages come from one run of `make talk` started "
             "2026-11-27T01:00:00+00:00 (3 min of wall time)") in text
     assert "| 02 | Normalized inputs | 90.00% | 92.44% | 1 | 1 | 0.1 | 2.0 |" in text
-    run = results.load_run(tmp_path)
+    run = records.load_run(tmp_path)
     run["stages"]["02_normalized"]["run"] = "2026-11-28T01:00:00+00:00"
-    results.save_run(tmp_path, run)
+    records.save_run(tmp_path, run)
     assert ("(2 runs of `make talk`, 3 min of wall time in all)"
             in report.ladder_markdown(tmp_path))
     del run["stages"]["01_linear"]["wall_seconds"]  # a stage not timed
-    results.save_run(tmp_path, run)
+    records.save_run(tmp_path, run)
     assert "(2 runs of `make talk`)" in report.ladder_markdown(tmp_path)
 
 
@@ -255,7 +256,7 @@ def test_seeds_table_sets_runs_side_by_side(tmp_path, capsys, record):
             "13_pseudo_labels", test_accuracy=final, train_seconds=300,
             extra={"member_accuracies": [0.9969]}))
     folders = [tmp_path / f"seed{s}" for s in (1, 2, 3)]
-    table = tables.seeds_table(folders)
+    table = seeds.seeds_table(folders)
     assert [r[1] for r in table.rows[:3]] == [1, 2, 3]
     assert table.rows[1][5] == "99.68%" and table.rows[0][6] == "15.0"
     assert table.rows[-1][5] == "99.72%, 0.07%"  # median, best minus worst
@@ -355,7 +356,7 @@ def test_the_readme_says_how_long_the_series_took():
     """'an hour or so' holds for the committed run's wall minutes, which
     the ladder's line sums (`results/run.json`)."""
     text = (files.ROOT / "README.md").read_text()
-    stages = results.load_run(files.RESULTS)["stages"]
+    stages = records.load_run(files.RESULTS)["stages"]
     minutes = sum(s["wall_seconds"] for s in stages.values()) / 60
     assert len(stages) == 13
     assert "On 2 CPU cores it takes an hour or so" in text

@@ -1,4 +1,4 @@
-"""The search for the final ensemble's recipe (`mnist_talk.search`):
+"""The search for the final ensemble's recipe (`mnist_series.search`):
 validation only, recorded."""
 
 import inspect
@@ -7,21 +7,22 @@ import json
 import numpy as np
 import pytest
 
-from mnist_talk import search
+from mnist_series import search
+from mnist_talk import shifts
 
 
 def test_shift_moves_the_digit_and_fills_zeros():
     images = np.arange(1, 17, dtype="float32").reshape(1, 4, 4, 1)
-    right = search.shift(images, 1, 0)
+    right = shifts.shift(images, 1, 0)
     assert (right[0, :, 0] == 0).all()
     assert (right[0, :, 1:] == images[0, :, :3]).all()
-    down = search.shift(images, 0, 1)
+    down = shifts.shift(images, 0, 1)
     assert (down[0, 0] == 0).all() and (down[0, 1:] == images[0, :3]).all()
-    assert (search.shift(images, 0, 0) == images).all()
+    assert (shifts.shift(images, 0, 0) == images).all()
     # with an empty border, shifting there and back gives the image again
     framed = np.pad(images, ((0, 0), (1, 1), (1, 1), (0, 0)))
-    for view in search.VIEWS:
-        back = search.shift(search.shift(framed, *view), -view[0], -view[1])
+    for view in shifts.VIEWS:
+        back = shifts.shift(shifts.shift(framed, *view), -view[0], -view[1])
         assert (back == framed).all()
 
 

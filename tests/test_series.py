@@ -3,7 +3,8 @@ import shutil
 import nbformat
 import pytest
 
-from mnist_talk import files, results, series, stages
+from mnist_series import notebooks, records, series, settings
+from mnist_talk import files, results, stages
 
 
 def test_every_notebook_is_in_the_manifest_and_has_its_pair():
@@ -19,14 +20,14 @@ def test_pairs_are_in_sync():
 
 
 def test_an_edited_source_is_caught_as_out_of_sync(tmp_path, monkeypatch):
-    for sid in series.notebook_ids()[:1]:
+    for sid in notebooks.notebook_ids()[:1]:
         for ext in (".py", ".ipynb"):
             shutil.copy(files.NOTEBOOKS / f"{sid}{ext}", tmp_path)
         py = tmp_path / f"{sid}.py"
         py.write_text(py.read_text().replace("import numpy as np",
                                              "import numpy as npy", 1))
-    monkeypatch.setattr(series, "NOTEBOOKS", tmp_path)
-    stale = series.check_pairs()
+    monkeypatch.setattr(notebooks, "NOTEBOOKS", tmp_path)
+    stale = notebooks.check_pairs()
     assert len(stale) == 1 and "differs" in stale[0]
 
 
@@ -43,7 +44,7 @@ def test_each_notebook_has_one_parameters_cell_with_full_defaults(sid):
     assert declared["train_size"] in ("60_000", "60000")
     assert declared["device"] == '"auto"'
     assert f'session.start("{sid}"' in "".join(c.source for c in nb.cells)
-    assert set(stages.smoke_parameters(sid)) <= set(declared)
+    assert set(settings.smoke_parameters(sid)) <= set(declared)
 
 
 def test_committed_notebooks_carry_outputs_of_a_full_run():
@@ -147,14 +148,14 @@ def test_the_estimate_says_which_backend_it_was_timed_on(monkeypatch):
 
 
 def test_a_run_prints_progress_and_records_its_wall_time(tmp_path, capsys):
-    overrides = {**stages.smoke_parameters("01_linear")}
+    overrides = {**settings.smoke_parameters("01_linear")}
     out = series.run(["01_linear"], overrides, tmp_path / "talk")
     printed = capsys.readouterr().out
     assert "device: cpu -> CPU" in printed
     assert "[1/1] 01_linear · elapsed 0.0 min · estimated" in printed
     assert "[1/1] 01_linear · done in" in printed
     assert "test accuracy · trained" in printed and "on CPU" in printed
-    record = results.load_run(out / "results")
+    record = records.load_run(out / "results")
     entry = record["stages"]["01_linear"]
     assert entry["wall_seconds"] > 0 and entry["overrides"]["epochs"] == 1
     assert (out / "01_linear.ipynb").exists()
@@ -163,12 +164,12 @@ def test_a_run_prints_progress_and_records_its_wall_time(tmp_path, capsys):
 def test_expected_device_is_told_before_anything_starts(monkeypatch):
     from mnist_talk import devices
 
-    assert devices.expected("cpu").startswith("cpu -> CPU")
+    assert series.expected("cpu").startswith("cpu -> CPU")
     for backend in ("tensorflow", "jax", "torch"):
         monkeypatch.setenv("KERAS_BACKEND", backend)
-        assert devices.expected("gpu:1") == f"gpu:1 -> GPU 1 via {backend}"
+        assert series.expected("gpu:1") == f"gpu:1 -> GPU 1 via {backend}"
     with pytest.raises(devices.DeviceError, match="unknown device 'tpu'"):
-        devices.expected("tpu")
+        series.expected("tpu")
 
 
 def test_a_killed_run_leaves_nothing_half_written(tmp_path):
@@ -179,7 +180,7 @@ def test_a_killed_run_leaves_nothing_half_written(tmp_path):
 
     out = tmp_path / "talk"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mnist_talk.series", "run", "--stages", "01",
+        [sys.executable, "-m", "mnist_series.series", "run", "--stages", "01",
          "--out", str(out), "--device", "cpu", "-p", "epochs=200"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.time() + 120

@@ -1,6 +1,6 @@
 import numpy as np
 
-from mnist_talk import live, lock, results, session
+from mnist_talk import installed, live, results, session
 
 
 def _train_tiny(seed):
@@ -35,11 +35,11 @@ def test_a_run_records_everything_a_results_file_promises(tmp_path):
     assert saved == record
     assert saved.test_accuracy == 0.912346 and saved.epochs == 3
     assert saved.networks_trained == 1 and saved.parameter_count == 7850
-    assert saved.extra == {"note": "kept"} and saved.backend in lock.BACKENDS
+    assert saved.extra == {"note": "kept"} and saved.backend in installed.BACKENDS
     assert saved.device == "CPU (test)" and saved.finished
     assert {"python", "keras", "numpy"} <= set(saved.versions)
     # the lock the venv was installed from, and nothing that differs
-    assert saved.versions["lock"] == lock.describe()
+    assert saved.versions["lock"] == installed.describe()
     assert saved.versions["lock"].startswith(
         ("tensorflow-", "jax-", "torch-", "none"))
     assert "**91.23%** test accuracy · 3 epochs" in saved._repr_markdown_()

@@ -9,7 +9,8 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from mnist_talk import browser, files, series, slides
+from mnist_series import browser, measure, series, slides
+from mnist_talk import files
 
 SCREENSHOTS = slides.SHEETS
 
@@ -93,9 +94,9 @@ def seen(decks, chromium):
                     for o in c.get("outputs", [])),
             }
             page.screenshot(path=str(SCREENSHOTS / f"{sid}.png"))
-            deck["fit"] = browser.slide_fit(page, deck=sid)
-            if not all(map(browser.fits, deck["fit"])):
-                browser.contact_sheet(page, SCREENSHOTS / f"{sid}.contact.png",
+            deck["fit"] = measure.slide_fit(page, deck=sid)
+            if not all(map(measure.fits, deck["fit"])):
+                measure.contact_sheet(page, SCREENSHOTS / f"{sid}.contact.png",
                                       deck=sid)
             report[sid] = deck
         page.goto(f"{base}/index.html")
@@ -130,7 +131,7 @@ def test_every_slide_fits_the_screen(seen):
     taller than reveal.js's 700 px, and nothing on it is clipped, scrolls
     or runs past the right edge."""
     lines = [line for deck in seen["decks"].values()
-             for line in browser.overflowing(deck["fit"])]
+             for line in measure.overflowing(deck["fit"])]
     slides_bad = {(line.split(":")[0]) for line in lines}
     assert not lines, (
         f"{len(slides_bad)} slide(s) do not fit 1280x720 (see the contact "
@@ -208,9 +209,9 @@ def test_the_fit_check_catches_what_does_not_fit(tmp_path, chromium):
         # slide boxed to the window and scrolling.
         session.page.evaluate("""() => { const s = Reveal.getSlide(1, 1);
             s.style.height = 'calc(95vh)'; s.style.overflowY = 'scroll'; }""")
-        fit = browser.slide_fit(session.page)
+        fit = measure.slide_fit(session.page)
         sheet = tmp_path / "sheet.png"
-        on_sheet = browser.contact_sheet(session.page, sheet)
+        on_sheet = measure.contact_sheet(session.page, sheet)
     assert session.outside == [] and session.errors == []
 
     assert [(r["number"], r["h"], r["v"]) for r in fit] == [
@@ -218,10 +219,10 @@ def test_the_fit_check_catches_what_does_not_fit(tmp_path, chromium):
         (7, 5, 0), (8, 6, 0), (9, 7, 0)]
     assert all(r["deck"] == sid and r["height_limit"] == 700
                and r["width_limit"] == 960 for r in fit)
-    assert [browser.fits(r) for r in fit] == [
+    assert [measure.fits(r) for r in fit] == [
         True, True, False, False, False, True, True, True, True]
     assert fit[2]["content_height"] > 1500     # 120 lines, though it scrolls
-    lines = browser.overflowing(fit)
+    lines = measure.overflowing(fit)
     assert lines[0] == (f"{sid} slide 3 (h=1, v=1): content "
                         f"{fit[2]['content_height']} px tall, limit 700 px")
     assert re.fullmatch(rf"{sid} slide 4 \(h=2, v=0\): <pre> past the right "
@@ -245,16 +246,16 @@ def test_the_fit_check_catches_what_does_not_fit(tmp_path, chromium):
     assert [r["content_height"] for r in on_sheet] == \
         [r["content_height"] for r in fit]
     img = Image.open(sheet).convert("RGB")
-    cell_w = 480 + 2 * browser.SHEET_PAD
+    cell_w = 480 + 2 * measure.SHEET_PAD
     thumb_h = round(720 * 480 / 1280)
-    cell_h = thumb_h + browser.SHEET_LABEL + 2 * browser.SHEET_PAD
+    cell_h = thumb_h + measure.SHEET_LABEL + 2 * measure.SHEET_PAD
     assert img.size == (4 * cell_w, 3 * cell_h)
     for i, r in enumerate(fit):
-        x = (i % 4) * cell_w + browser.SHEET_PAD - 1
-        y = (i // 4) * cell_h + browser.SHEET_PAD + browser.SHEET_LABEL \
+        x = (i % 4) * cell_w + measure.SHEET_PAD - 1
+        y = (i // 4) * cell_h + measure.SHEET_PAD + measure.SHEET_LABEL \
             + thumb_h // 2
         red = img.getpixel((x, y))[0] > 200 and img.getpixel((x, y))[1] < 60
-        assert red == (not browser.fits(r)), r["number"]
+        assert red == (not measure.fits(r)), r["number"]
 
 
 def test_chromium_path_says_what_to_run_when_there_is_none(monkeypatch):

@@ -16,7 +16,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from mnist_talk import data, series
+from mnist_series import series
+from mnist_talk import data
 
 CLAIMS: list = []
 

@@ -20,7 +20,7 @@
 # %%
 import numpy as np
 
-from mnist_talk import data, plots, session, tables
+from mnist_talk import analysis, data, plots, session, tables
 
 # %% tags=["parameters"]
 epochs = 5
@@ -97,7 +97,7 @@ np.round(clipped_loss(probabilities), 3)
 # %%
 model = linear()
 model.fit(split.x, split.y_hot, epochs=epochs, batch_size=32, verbose=0)
-counts = plots.confusion_matrix(split.y_val, model.predict(split.x_val,
+counts = analysis.confusion_matrix(split.y_val, model.predict(split.x_val,
                                                            verbose=0))
 np.fill_diagonal(counts, 0)
 true, predicted = np.unravel_index(counts.argmax(), counts.shape)

@@ -20,7 +20,7 @@
 # %%
 import numpy as np
 
-from mnist_talk import data, models, session, tables
+from mnist_talk import data, ensembles, models, session, tables
 
 # %% tags=["parameters"]
 epochs = 3
@@ -64,7 +64,7 @@ for member in range(members):
 # held-out images, and what the last member added saved.
 
 # %%
-tables.ensemble_sizes_table(member_probabilities, split.y_val)
+ensembles.ensemble_sizes_table(member_probabilities, split.y_val)
 
 # %% [markdown]
 # What to look for: the savings column, row by row. Where one network

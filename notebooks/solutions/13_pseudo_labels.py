@@ -20,7 +20,7 @@
 # %%
 import numpy as np
 
-from mnist_talk import data, models, plots, session, tables
+from mnist_talk import analysis, data, ensembles, models, plots, session, tables
 
 # %% tags=["parameters"]
 epochs = 3
@@ -71,8 +71,8 @@ teacher = np.mean(member_probabilities, axis=0)
 # %%
 rows = []
 for confidence in (0, 0.9, 0.99, 0.999):
-    kept, left_out = tables.pseudo_label_table(teacher, confidence,
-                                               split.y_val).rows
+    kept, left_out = ensembles.pseudo_label_table(teacher, confidence,
+                                                  split.y_val).rows
     rows.append([confidence, *kept[1:], *left_out[1:]])
 tables.Table(["confidence", "kept", "wrong among kept", "left out",
               "wrong among left out"], rows)
@@ -94,7 +94,7 @@ tables.Table(["confidence", "kept", "wrong among kept", "left out",
 # either direction.
 
 # %%
-mistakes = plots.confusion_matrix(split.y_val, teacher)
+mistakes = analysis.confusion_matrix(split.y_val, teacher)
 np.fill_diagonal(mistakes, 0)
 first, second = np.unravel_index((mistakes + mistakes.T).argmax(),
                                  mistakes.shape)

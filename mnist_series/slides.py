@@ -1,13 +1,13 @@
 """Render the executed notebooks as offline reveal.js decks, plus an index.
 
-    python -m mnist_talk.slides [--out slides] [--stages 01,03-05] [--full]
+    python -m mnist_series.slides [--out slides] [--stages 01,03-05] [--full]
 
 Each deck loads reveal.js, require.js, jQuery and MathJax from `vendor/`
 beside it (copied from `slides/node_modules` by `make slides`, pinned by
 `slides/package-lock.json`), so the decks and the index open with no
 network at all. A notebook without outputs is not rendered: the command
 names it and says how to run it first. The decks are the talk's cut
-(`mnist_talk.cut`: no cell tagged `cut`); `--full` (`make slides
+(`mnist_series.cut`: no cell tagged `cut`); `--full` (`make slides
 FULL=1`) renders every slide.
 
 Then each deck is opened in headless Chromium at 1280x720: the command
@@ -29,9 +29,11 @@ import nbformat
 from nbconvert import SlidesExporter
 from traitlets.config import Config
 
-from . import browser, cut, series, stages, tables
-from .files import BUILD, NOTEBOOKS, RESULTS, ROOT, atomic_write
-from .report import plot_svg
+from mnist_talk import stages, tables
+from mnist_talk.files import BUILD, NOTEBOOKS, RESULTS, ROOT, atomic_write
+
+from . import browser, cut, measure, series
+from .ladder import plot_svg
 
 SLIDES = ROOT / "slides"
 #: Where the contact sheets go (and the tests' screenshots): git-ignored.
@@ -135,12 +137,12 @@ def build(out: Path = SLIDES, ids: list[str] | None = None,
 def check(out: Path, ids: list[str], sheets: Path = SHEETS
           ) -> dict[str, list[dict]]:
     """Open each deck of `out` in headless Chromium (1280x720), measure every
-    slide (`browser.slide_fit`) and write `sheets/<id>.contact.png`."""
+    slide (`measure.slide_fit`) and write `sheets/<id>.contact.png`."""
     measured = {}
     with browser.serve(out) as base, browser.open_page() as session:
         for sid in ids:
             browser.open_deck(session.page, f"{base}/{deck_name(sid)}")
-            measured[sid] = browser.contact_sheet(
+            measured[sid] = measure.contact_sheet(
                 session.page, sheets / f"{sid}.contact.png", deck=sid)
         if session.outside:
             raise SlidesError("the decks asked for files on other machines: "
@@ -152,16 +154,16 @@ def report(measured: dict[str, list[dict]]) -> list[str]:
     """Per deck: slides, the tallest against the limit, what does not fit."""
     lines = []
     for sid, fit in measured.items():
-        top = browser.tallest(fit)
+        top = measure.tallest(fit)
         if top is None:
             lines.append(f"{sid}: no slides")
             continue
-        bad = [r for r in fit if not browser.fits(r)]
+        bad = [r for r in fit if not measure.fits(r)]
         lines.append(
             f"{sid}: {len(fit)} slides, tallest {top['content_height']} px "
             f"(slide {top['number']}) of {top['height_limit']}; "
             + (f"{len(bad)} do not fit:" if bad else "all fit"))
-        lines += ["  " + line for line in browser.overflowing(fit)]
+        lines += ["  " + line for line in measure.overflowing(fit)]
     return lines
 
 
@@ -237,7 +239,7 @@ def _shown(path: Path) -> Path:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m mnist_talk.slides",
+    ap = argparse.ArgumentParser(prog="python -m mnist_series.slides",
                                  description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=SLIDES)
     ap.add_argument("--stages", help="e.g. 01,03-05 (default: all)")
@@ -258,7 +260,7 @@ def main(argv=None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print("\n".join(report(measured)))
-    bad = sum(not browser.fits(r) for fit in measured.values() for r in fit)
+    bad = sum(not measure.fits(r) for fit in measured.values() for r in fit)
     print(f"{bad} slide(s) do not fit 1280x720; contact sheets in "
           f"{_shown(SHEETS)}/NN_slug.contact.png")
     if not_run:

@@ -1,9 +1,9 @@
 """`make backends`: seconds per epoch on each Keras backend, side by side.
 
-    python -m mnist_talk.backends [--backends tensorflow jax torch]
+    python -m mnist_series.backends [--backends tensorflow jax torch]
                                   [--images 12000] [--device cpu]
 
-For each backend it runs `python -m mnist_talk.backends --time` in that
+For each backend it runs `python -m mnist_series.backends --time` in that
 backend's venv (`.venv`, `.venv-jax`, `.venv-torch`, made by `make venv
 BACKEND=...`; `-pyX.Y` is added under Pythons other than 3.11), one fresh
 process each, with `KERAS_BACKEND` set. That process trains, batch 128,
@@ -14,7 +14,7 @@ three epochs of `--images` training images:
 - augmented: stage 10's, the same with `augment.RandomAffine` first;
 
 and keeps the median of epochs 2 and 3 (the first one also compiles).
-Everything goes to `results/backends.json`; `python -m mnist_talk.report`
+Everything goes to `results/backends.json`; `python -m mnist_series.report`
 writes the table in docs/backends.md from it. A backend without a venv is
 reported as skipped, not guessed.
 """
@@ -33,11 +33,13 @@ from pathlib import Path
 
 import numpy as np
 
-from . import data, devices, live, lock, models, session
-from .files import RESULTS, ROOT, write_json
+from mnist_talk import data, devices, live, models, session
+from mnist_talk.files import RESULTS, ROOT, write_json
+
+from . import lock, records
 
 BACKENDS = lock.BACKENDS
-FILE = "backends.json"
+FILE = records.BACKENDS_FILE
 EPOCHS = 3
 BATCH = 128
 
@@ -130,7 +132,7 @@ def run(backends, images: int = 12_000, device: str = "cpu") -> dict:
         print(f"{backend}: timing in {python.parent.parent.name}",
               flush=True)
         done = subprocess.run(
-            [str(python), "-m", "mnist_talk.backends", "--time",
+            [str(python), "-m", "mnist_series.backends", "--time",
              "--images", str(images), "--device", device],
             env={**os.environ, "KERAS_BACKEND": backend}, cwd=ROOT,
             stdout=subprocess.PIPE, text=True)
@@ -145,7 +147,7 @@ def run(backends, images: int = 12_000, device: str = "cpu") -> dict:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m mnist_talk.backends",
+    ap = argparse.ArgumentParser(prog="python -m mnist_series.backends",
                                  description=__doc__.split("\n\n")[0])
     ap.add_argument("--backends", nargs="+", default=list(BACKENDS),
                     choices=BACKENDS)

@@ -8,52 +8,32 @@ fresh clones get the same environment; `make lock` writes them again
 (with uv, from the requirements files; versions already locked are kept
 unless a requirement moved).
 
-Run as `python -m mnist_talk.lock ...` by `make` with the Python that
+Run as `python -m mnist_series.lock ...` by `make` with the Python that
 builds the venv, before any venv exists: this module uses the standard
-library only, except `write`, which runs inside a venv.
+library only. `make lock` writes the locks with `lock_write`, which runs
+inside a venv.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import re
-import subprocess
 import sys
-import urllib.request
-from importlib import metadata
 from pathlib import Path
 
-from .files import ROOT, atomic_write
+from mnist_talk.files import ROOT
+# What a venv's lock is and what differs from it: shared with the results'
+# `versions`, and named here too, where the Makefile's steps use them.
+from mnist_talk.installed import (  # noqa: F401
+    _PIN, BACKENDS, GPU_EXTRAS, GPU_PROBE, LOCKS, PYTHON, current, describe,
+    gpu_installed, installed_differences, lock_path, lock_pins, normalize)
 
-LOCKS = ROOT / "locks"
 # What pyproject.toml's requires-python admits, oldest first. The first is
 # the Python the committed outputs were made with: its venvs keep the
 # plain names (.venv, .venv-jax), the others' names end in -pyX.Y.
 SUPPORTED = ("3.11", "3.12", "3.13")
-BACKENDS = ("tensorflow", "jax", "torch")
-# Each backend's CUDA libraries, for a machine with an NVIDIA GPU (`make
-# GPU=1`); PyPI's torch for Linux carries CUDA already.
-GPU_EXTRAS = {"tensorflow": "tensorflow[and-cuda]", "jax": "jax[cuda12]"}
-# A package each extra installs, to tell a CUDA venv from a CPU one.
-GPU_PROBE = {"tensorflow": "nvidia-cudnn-cu12", "jax": "jax-cuda12-plugin"}
-PLATFORM = "x86_64-manylinux_2_28"  # uv's name for what the locks target
-PYTHON = "%d.%d" % sys.version_info[:2]  # this interpreter's, e.g. "3.11"
-
-_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==([^\s;\\]+)")
-
-
-def normalize(name: str) -> str:
-    """A package name as PyPI compares them (PEP 503)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def lock_path(backend: str, python: str, gpu: bool = False) -> Path:
-    """`locks/tensorflow-py3.11.txt`, `locks/jax-gpu-py3.13.txt`, ..."""
-    gpu = gpu and backend in GPU_EXTRAS
-    return LOCKS / f"{backend}{'-gpu' if gpu else ''}-py{python}.txt"
 
 
 def all_locks():
@@ -85,16 +65,6 @@ def requirement_pins(path: Path) -> dict:
             if not match:
                 raise ValueError(f"{path}: '{line}' is not pinned with ==: "
                                  "the requirements files pin exact versions")
-            pins[normalize(match[1])] = match[3]
-    return pins
-
-
-def lock_pins(path: Path) -> dict:
-    """`{package: version}` of a lock file."""
-    pins = {}
-    for line in Path(path).read_text().splitlines():
-        match = _PIN.match(line)
-        if match:
             pins[normalize(match[1])] = match[3]
     return pins
 
@@ -131,52 +101,6 @@ def disagreements(backend: str, python: str, gpu: bool = False,
             problems.append(f"{name}=={version} but "
                             f"{lock.relative_to(root)} has {locked[name]}")
     return problems
-
-
-def installed_differences(path: Path) -> list:
-    """Packages of this environment whose version is not the lock's."""
-    differ = []
-    for name, version in sorted(lock_pins(path).items()):
-        try:
-            found = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            differ.append(f"{name} missing")
-            continue
-        if found.split("+")[0] != version.split("+")[0]:
-            differ.append(f"{name} {found}")
-    return differ
-
-
-def current(backend: str | None = None) -> Path | None:
-    """The lock this interpreter's venv was made from, if there is one."""
-    if sys.platform != "linux" or platform.machine() != "x86_64":
-        return None
-    backend = backend or os.environ.get("KERAS_BACKEND", "tensorflow")
-    python = PYTHON
-    for gpu in (True, False):
-        path = lock_path(backend, python, gpu)
-        if (path.exists() and (gpu is False or gpu_installed(backend))):
-            return path
-    return None
-
-
-def gpu_installed(backend: str) -> bool:
-    """Whether the backend's CUDA libraries are installed here."""
-    try:
-        metadata.version(GPU_PROBE.get(backend, ""))
-        return True
-    except (metadata.PackageNotFoundError, ValueError):
-        return False
-
-
-def describe(backend: str | None = None) -> str:
-    """The lock for the results' `versions`: its file, and any package that
-    differs from it (`tensorflow-py3.11.txt`, `... (differs: numpy 2.4.5)`)."""
-    path = current(backend)
-    if path is None:
-        return "none (no lock for this platform)"
-    differ = installed_differences(path)
-    return path.name + (f" (differs: {', '.join(differ)})" if differ else "")
 
 
 # -- the Makefile's steps ---------------------------------------------------
@@ -270,117 +194,8 @@ def check(args) -> int:
     return 0
 
 
-# -- writing the locks (make lock) ------------------------------------------
-
-def _files(name: str, cache: dict) -> list:
-    """The files PyPI holds for a package (its JSON simple index)."""
-    if name not in cache:
-        request = urllib.request.Request(
-            f"https://pypi.org/simple/{name}/",
-            headers={"Accept": "application/vnd.pypi.simple.v1+json"})
-        with urllib.request.urlopen(request, timeout=60) as answer:
-            cache[name] = json.load(answer)["files"]
-    return cache[name]
-
-
-def _target_tags(python: str) -> list:
-    """The wheel tags pip accepts for CPython `python` on Linux x86-64,
-    best first (as pip ranks them)."""
-    from packaging import tags  # in build/lock-venv only: see the docstring
-
-    version = tuple(int(p) for p in python.split("."))
-    plats = ([f"manylinux_2_{m}_x86_64" for m in range(28, 4, -1)]
-             + ["manylinux2014_x86_64", "manylinux2010_x86_64",
-                "manylinux1_x86_64", "linux_x86_64"])
-    return (list(tags.cpython_tags(version, platforms=plats))
-            + list(tags.compatible_tags(version, platforms=plats)))
-
-
-def download_bytes(path: Path, python: str, cache: dict) -> int:
-    """Bytes of the files pip would download to install a lock."""
-    from packaging.utils import parse_wheel_filename
-
-    rank = {tag: i for i, tag in enumerate(_target_tags(python))}
-    text = Path(path).read_text()
-    total = 0
-    for block in re.split(r"\n(?=[A-Za-z0-9])", text):
-        match = _PIN.match(block)
-        if not match:
-            continue
-        hashes = set(re.findall(r"--hash=sha256:([0-9a-f]{64})", block))
-        best = None
-        for file in _files(normalize(match[1]), cache):
-            if file["hashes"].get("sha256") not in hashes:
-                continue
-            filename = file["filename"]
-            if filename.endswith(".whl"):
-                found = [rank[t] for t in parse_wheel_filename(filename)[3]
-                         if t in rank]
-                if not found:
-                    continue
-                key = min(found)
-            else:
-                key = len(rank)  # an sdist: only when there is no wheel
-            if best is None or key < best[0]:
-                best = (key, file["size"])
-        if best is None:
-            raise RuntimeError(f"{path.name}: no file of {match[1]} for "
-                               f"CPython {python} on Linux x86-64")
-        total += best[1]
-    return total
-
-
-HEADER = """\
-# Every package of the {backend} venv{cuda} for CPython {python} on Linux
-# x86-64, pinned with the hashes of its files. Written by `make lock`
-# ({uv}) from requirements-{backend}.txt{extra}; do not edit.
-# `make venv` installs it with pip --require-hashes.
-# {packages} packages, {mb} MB to download
-"""
-
-
-def write(args) -> int:
-    """Write every lock again with uv (needs the network: PyPI)."""
-    uv = Path(sys.executable).parent / "uv"  # requirements-tools.txt
-    version = subprocess.run([str(uv), "--version"], capture_output=True,
-                             text=True, check=True).stdout.split(" (")[0]
-    cache: dict = {}
-    LOCKS.mkdir(exist_ok=True)
-    inputs = ROOT / "build" / "lock"
-    inputs.mkdir(parents=True, exist_ok=True)
-    for backend, python, gpu, path in all_locks():
-        source = f"requirements-{backend}.txt"
-        if gpu:  # the backend with its CUDA extra, at the same version
-            pin = requirement_pins(ROOT / source)[backend]
-            (inputs / f"{backend}-gpu.txt").write_text(
-                f"-r ../../{source}\n{GPU_EXTRAS[backend]}=={pin}\n")
-            source = f"build/lock/{backend}-gpu.txt"
-        out = inputs / path.name
-        if path.exists():  # keep what is locked unless it must move
-            out.write_text(path.read_text())
-        subprocess.run(
-            [str(uv), "pip", "compile", source, "--quiet",
-             "--python-version", python, "--python-platform", PLATFORM,
-             "--generate-hashes", "--no-header",
-             "--index-url", "https://pypi.org/simple",
-             "--output-file", str(out.relative_to(ROOT))],
-            check=True, cwd=ROOT, env={**os.environ, "UV_NO_CONFIG": "1"})
-        body = out.read_text()
-        mb = round(download_bytes(out, python, cache) / 1e6)
-        header = HEADER.format(
-            backend=backend, cuda=" with CUDA" if gpu else "",
-            python=python, uv=version,
-            extra=f" and {GPU_EXTRAS[backend]}" if gpu else "",
-            packages=len(lock_pins(out)), mb=mb)
-        with atomic_write(path, "w") as f:
-            f.write(header + body)
-        print(f"{path.relative_to(ROOT)}: {len(lock_pins(path))} packages, "
-              f"{mb} MB")
-    return check(args)
-
-
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mnist_talk.lock",
+    parser = argparse.ArgumentParser(prog="python -m mnist_series.lock",
                                      description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     for name in ("plan", "done", "up-to-date"):
@@ -403,8 +218,12 @@ def main(argv=None) -> int:
         print((path if linux else ROOT / f"requirements-{args.backend}.txt")
               .relative_to(ROOT))
         return 0
+    if args.command == "write":
+        from .lock_write import write  # needs build/lock-venv's packaging
+
+        return write(args)
     return {"plan": plan, "done": done, "up-to-date": up_to_date,
-            "check": check, "write": write}[args.command](args)
+            "check": check}[args.command](args)
 
 
 if __name__ == "__main__":

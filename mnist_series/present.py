@@ -1,6 +1,6 @@
 """Present the notebooks live: JupyterLab with RISE, on copies of them.
 
-    python -m mnist_talk.present [--reset] [--folder build/present]
+    python -m mnist_series.present [--reset] [--folder build/present]
 
 `make present` (and `make lab`) runs this. It never touches a tracked file:
 
@@ -23,21 +23,17 @@
 from __future__ import annotations
 
 import argparse
-import copy
 import hashlib
 import os
-import re
 import shutil
 import sys
 from pathlib import Path
 
-import jupytext
-import nbformat
-from papermill.parameterize import parameterize_notebook
+from mnist_talk.files import (BUILD, NOTEBOOKS, RESULTS, ROOT, atomic_write,
+                              read_json, write_json)
 
-from . import cut, results, series, stages
-from .files import (BUILD, NOTEBOOKS, RESULTS, ROOT, atomic_write, read_json,
-                    write_json)
+from . import series, settings
+from .copies import _unpaired, speaker_notes  # noqa: F401
 
 PRESENT = BUILD / "present"
 
@@ -49,105 +45,14 @@ PRESENT = BUILD / "present"
 #: on a window larger than a fixed size reveal.js scales them off-screen.
 RISE = {"scroll": False, "theme": "white", "transition": "none"}
 
-#: What RISE loads from `rise.css` beside the notebooks: the sizes of the
+#: What RISE loads from `rise.css` beside the notebooks (this package's
+#: `rise.css`, written there by `prepare`): the sizes of the
 #: static decks (slides/templates/offline), so that what fits there fits
 #: here, and a room can read it at 1280x720. RISE keeps reveal.js's slides
 #: as wide as the window (its own CSS), so its slides are wider than the
 #: static decks' 960 px; the heights compare.
-RISE_CSS = """\
-/* Written by `make present` (mnist_talk/present.py), rewritten each time.
-   Sizes as in the static decks (slides/templates/offline/index.html.j2). */
-.rise-enabled .reveal .jp-Notebook {
-  --jp-content-font-size1: 22px;  /* prose */
-  --jp-code-font-size: 18px;      /* code and outputs */
-  --jp-ui-font-size1: 20px;       /* tables */
-  --jp-cell-prompt-width: 64px;
-}
-.rise-enabled .reveal .jp-RenderedMarkdown {
-  font-size: var(--jp-content-font-size1);
-  line-height: 1.4;
-}
-.rise-enabled .reveal .jp-RenderedMarkdown h1 { font-size: 44px; }
-.rise-enabled .reveal .jp-RenderedMarkdown h2 { font-size: 34px; }
-.rise-enabled .reveal .jp-RenderedMarkdown h3 { font-size: 28px; }
-.rise-enabled .reveal .jp-RenderedMarkdown :is(h1, h2, h3) {
-  margin: 0 0 .5em;
-}
-/* The prompt stays, small: [*] is how the room sees a cell running. */
-.rise-enabled .reveal .jp-InputPrompt,
-.rise-enabled .reveal .jp-OutputPrompt { font-size: 13px; }
-.rise-enabled .reveal .jp-OutputPrompt { visibility: hidden; }
-/* Nothing scrolls or hides what does not fit: it shows as too big, and the
-   tests measure it (tests/test_present.py). */
-.rise-enabled .reveal .jp-MarkdownCell.jp-mod-rendered .jp-RenderedHTMLCommon,
-.rise-enabled .reveal .jp-OutputArea,
-.rise-enabled .reveal .jp-OutputArea-child,
-.rise-enabled .reveal .jp-OutputArea-output,
-.rise-enabled .reveal .jp-OutputArea-output pre {
-  overflow: visible !important;
-}
-.rise-enabled .reveal .jp-OutputArea-output {
-  padding-left: 0;
-  font-size: var(--jp-code-font-size);
-}
-.rise-enabled .reveal .jp-OutputArea-output pre {
-  font-size: var(--jp-code-font-size);
-  line-height: 1.3;
-}
-.rise-enabled .reveal .jp-RenderedHTMLCommon table {
-  max-width: 100%;
-  font-size: var(--jp-ui-font-size1);
-}
-.rise-enabled .reveal .jp-RenderedHTMLCommon :is(td, th) {
-  white-space: normal;
-  overflow-wrap: break-word;
-  padding: .2em .5em;
-}
-.rise-enabled .reveal section :is(img, svg) {
-  max-width: 100%;
-  max-height: 540px;
-  width: auto;
-  height: auto;
-}
-"""
-
-
-#: A line that starts a line of its own in Markdown, not a paragraph's next.
-_OWN_LINE = re.compile(r"\s*([-*+]\s|\d+[.)]\s|[|#>])")
-#: A line that nothing joins: a heading or a table row.
-_WHOLE_LINE = re.compile(r"\s*[|#]")
-
-
-def _paragraphs(text: str) -> str:
-    """`text` with each paragraph's lines joined, as Markdown reads them."""
-    lines: list[str] = []
-    for line in text.splitlines():
-        if lines and lines[-1].strip() and line.strip() \
-                and not _OWN_LINE.match(line) \
-                and not _WHOLE_LINE.match(lines[-1]):
-            lines[-1] += " " + line.strip()
-        else:
-            lines.append(line)
-    return "\n".join(lines)
-
-
-def speaker_notes(nb):
-    """`nb` with each Markdown notes cell made a raw cell, for the speaker
-    view. RISE puts a notes cell's whole DOM in its slide's `aside.notes`,
-    and reveal.js's speaker view (T) shows that HTML in a window of its
-    own, without Lab's stylesheets: a Markdown cell's hidden editor showed
-    there beside the rendered note, so each note read twice (and Lab's
-    sanitizer drops a <style> that could hide it). A raw cell is its text
-    alone, once, each line a line of the speaker view: the source's lines
-    are joined into paragraphs as Markdown reads them (a list item, a table
-    row or a heading starts a line of its own)."""
-    for i, cell in enumerate(nb.cells):
-        if series.slide_type(cell) == "notes" and cell.cell_type == "markdown":
-            raw = nbformat.v4.new_raw_cell(_paragraphs(cell.source),
-                                           metadata=cell.metadata)
-            raw.id = cell.get("id")
-            nb.cells[i] = raw
-    return nb
+RISE_CSS = (Path(__file__).with_name("rise.css")
+            .read_text(encoding="utf-8"))
 
 
 class PresentError(RuntimeError):
@@ -156,75 +61,6 @@ class PresentError(RuntimeError):
 
 def _newer(src: Path, dst: Path) -> bool:
     return not dst.exists() or src.stat().st_mtime > dst.stat().st_mtime
-
-
-def _full_run_slide(cell, record) -> list:
-    """A sub-slide that shows a training cell's committed output: what the
-    full run printed and drew, still there when the live run differs,
-    fails or is interrupted. A heading, then a code cell that holds the
-    training cell's outputs as they were committed (not to be run)."""
-    lines = ["## The full run, as committed"]
-    if record is not None:
-        lines += ["", f"{record.settings_text()}, "
-                      f"{record.train_seconds / 60:.1f} min of training on "
-                      f"{record.device} (`make talk`). The cell before ran "
-                      "at this presentation's live settings."]
-    heading = nbformat.v4.new_markdown_cell("\n".join(lines) + "\n")
-    heading.metadata["slideshow"] = {"slide_type": "subslide"}
-    heading.metadata["tags"] = ["full-run"]
-    shown = nbformat.v4.new_code_cell(
-        "# the full run's output, kept from `make talk`: nothing to run here",
-        outputs=copy.deepcopy(cell.get("outputs", [])))
-    shown.metadata["slideshow"] = {"slide_type": "-"}
-    shown.metadata["tags"] = ["full-run"]
-    return [heading, shown]
-
-
-def _live(nb, sid: str, parameters: dict):
-    """`nb` at other settings: papermill injects `parameters` after its
-    parameters cell (on a sub-slide after the Setup slide), and each
-    training cell (one that calls `fit`) is followed by a sub-slide with
-    its committed output."""
-    for cell in nb.cells:  # papermill reads every cell's tags
-        cell.metadata.setdefault("tags", [])
-    nb = parameterize_notebook(
-        nb, parameters, comment="Live settings (make present LIVE=1 or -p)")
-    for cell in nb.cells:  # a sub-slide of its own after Setup: it fits
-        if "injected-parameters" in cell.metadata.get("tags", []):
-            cell.metadata["slideshow"] = {"slide_type": "subslide"}
-    record = results.load(RESULTS, sid)
-    cells = []
-    for cell in nb.cells:
-        cells.append(cell)
-        if cell.cell_type == "code" and ".fit(" in cell.source \
-                and cell.get("outputs"):
-            cells += _full_run_slide(cell, record)
-    nb.cells = cells
-    return nb
-
-
-def _unpaired(src: Path, parameters: dict | None = None,
-              full: bool = False) -> str:
-    """The notebook as committed, without its `jupytext` metadata, so that no
-    contents manager pairs it with a `.py` when it is saved. A solutions
-    notebook without its pair yet (`.py` only) is converted to a notebook
-    without outputs. With
-    `parameters`, a stage's notebook is prepared for those settings
-    (`_live`)."""
-    if src.suffix == ".py":
-        nb = jupytext.read(src)
-        for i, cell in enumerate(nb.cells):  # the same text every time
-            cell.id = f"cell-{i}"
-    else:
-        nb = nbformat.read(src, as_version=4)
-        nb = nb if full else cut.talk(nb)  # the talk: no cells tagged cut
-        if parameters:
-            nb = _live(nb, src.stem, parameters)
-            for i, cell in enumerate(nb.cells):  # the same text every time
-                cell.id = f"cell-{i}"
-    nb.metadata.pop("jupytext", None)
-    text = nbformat.writes(speaker_notes(nb))
-    return text if text.endswith("\n") else text + "\n"
 
 
 def _check_folder(folder: Path) -> Path:
@@ -243,11 +79,11 @@ def _check_folder(folder: Path) -> Path:
 def live_parameters(overrides: dict | None = None,
                     live: bool = False) -> dict[str, dict]:
     """Each stage's settings for the copies: its live preset
-    (`stages.LIVE`) when `live`, under `overrides` (`-p NAME=VALUE`, for
+    (`settings.LIVE`) when `live`, under `overrides` (`-p NAME=VALUE`, for
     the stages that declare NAME)."""
     found = {}
     for sid in series.notebook_ids():
-        chosen = stages.live_parameters(sid) if live else {}
+        chosen = settings.live_parameters(sid) if live else {}
         if overrides:
             declared = series.declared_parameters(sid)
             chosen.update({k: v for k, v in overrides.items()
@@ -351,7 +187,7 @@ def _shown(path: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m mnist_talk.present",
+        prog="python -m mnist_series.present",
         description="Copy the notebooks into build/present and start "
                     "JupyterLab with RISE there; other arguments go to "
                     "JupyterLab.")
@@ -364,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="prepare the copies, do not start JupyterLab")
     parser.add_argument("--live", action="store_true",
                         help="the live settings: each training cell about "
-                             "a minute on a laptop's CPU (stages.LIVE)")
+                             "a minute on a laptop's CPU (settings.LIVE)")
     parser.add_argument("--full", action="store_true",
                         help="every slide, not the talk's cut")
     parser.add_argument("-p", "--param", action="append", default=[],
