@@ -175,8 +175,8 @@ history = model.fit(
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # **2.9 min** in the full run. As in stage 09, training accuracy stays
-# below test accuracy: the warped digits are harder than the real ones, and dropout is
-# on while training.
+# below test accuracy: the warped digits are harder than the real ones,
+# and dropout is on while training.
 #
 # → Live, the full run's curves come next; then the result.
 

@@ -222,10 +222,11 @@ evidence.errors_table([
     ("warm-up and cosine", epochs, test_accuracy)])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Full run: stage 10, **91** errors. Twenty epochs at a constant rate: 58. With the
-# schedule: 40. Here the epochs saved more than the schedule; the split
-# changes with the seed. The schedule also peaks at three times the
-# control's rate: the control cannot tell the peak from the fall.
+# Full run: stage 10, **91** errors. Twenty epochs at a constant rate:
+# 58. With the schedule: 40. Here the epochs saved more than the
+# schedule; the split changes with the seed. The schedule also peaks at
+# three times the control's rate: the control cannot tell the peak from
+# the fall.
 #
 # → Stage 12: several networks vote.
 
@@ -258,8 +259,9 @@ evidence.across_seeds("10_augmentation", "11_annealing")
 #   the table shows how many the extra epochs bought and how many the
 #   schedule; how the saving splits between the two changes from seed
 #   to seed (in seed 3 the schedule saves only 4 errors beyond the
-#   control's, 52 against 56, within the noise). Over the seeds the stage saves 30 to 51 errors on
-#   stage 10, four to eight times the test set's noise (Across seeds).
+#   control's, 52 against 56, within the noise). Over the seeds the
+#   stage saves 30 to 51 errors on stage 10, four to eight times the
+#   test set's noise (Across seeds).
 # - The schedule changes two things at once, as the talk's did: the rate
 #   falls, and its peak, 3e-3, is three times the control's constant
 #   1e-3. The control tells the epochs from the schedule, not the peak

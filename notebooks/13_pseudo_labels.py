@@ -110,8 +110,8 @@ pseudo_labels = teacher.argmax(axis=1)
 f"{(pseudo_labels != mnist.y_test).sum()} of the 10,000 pseudo-labels are wrong"
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Full run: stage 12's ensemble gets **32** of its 10,000 labels wrong. We count them
-# with the true labels only to show you.
+# Full run: stage 12's ensemble gets **32** of its 10,000 labels wrong.
+# We count them with the true labels only to show you.
 #
 # → Which labels to trust.
 
