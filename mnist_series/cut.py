@@ -33,7 +33,7 @@ import nbformat
 
 from mnist_talk.files import NOTEBOOKS
 
-from . import series
+from .notebooks import HIDDEN
 
 #: The tag of a cell the talk leaves out.
 TAG = "cut"
@@ -182,7 +182,7 @@ def problems(nb) -> list[str]:
     defined = {n.name for t in trees.values() if t for n in ast.walk(t)
                if isinstance(n, ast.FunctionDef)}
     shown = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
-             and not left_out(c) and _kind(c) not in series.HIDDEN]
+             and not left_out(c) and _kind(c) not in HIDDEN]
     for i, cell in enumerate(nb.cells):
         if not left_out(cell):
             continue
@@ -213,4 +213,4 @@ def problems(nb) -> list[str]:
 def code_shown(nb) -> list[str]:
     """The sources of the code cells a slideshow of `nb` shows."""
     return [c.source for c in nb.cells
-            if c.cell_type == "code" and _kind(c) not in series.HIDDEN]
+            if c.cell_type == "code" and _kind(c) not in HIDDEN]

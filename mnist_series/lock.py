@@ -26,9 +26,8 @@ from pathlib import Path
 from mnist_talk.files import ROOT
 # What a venv's lock is and what differs from it: shared with the results'
 # `versions`, and named here too, where the Makefile's steps use them.
-from mnist_talk.installed import (  # noqa: F401
-    _PIN, BACKENDS, GPU_EXTRAS, GPU_PROBE, LOCKS, PYTHON, current, describe,
-    gpu_installed, installed_differences, lock_path, lock_pins, normalize)
+from mnist_talk.installed import (
+    _PIN, BACKENDS, GPU_EXTRAS, PYTHON, lock_path, lock_pins, normalize)
 
 # What pyproject.toml's requires-python admits, oldest first. The first is
 # the Python the committed outputs were made with: its venvs keep the

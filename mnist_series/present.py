@@ -33,7 +33,8 @@ from mnist_talk.files import (BUILD, NOTEBOOKS, RESULTS, ROOT, atomic_write,
                               read_json, write_json)
 
 from . import series, settings
-from .copies import _unpaired, speaker_notes  # noqa: F401
+from .copies import _unpaired
+from .notebooks import declared_parameters
 
 PRESENT = BUILD / "present"
 
@@ -85,7 +86,7 @@ def live_parameters(overrides: dict | None = None,
     for sid in series.notebook_ids():
         chosen = settings.live_parameters(sid) if live else {}
         if overrides:
-            declared = series.declared_parameters(sid)
+            declared = declared_parameters(sid)
             chosen.update({k: v for k, v in overrides.items()
                            if k in declared})
         if chosen:
@@ -210,11 +211,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         overrides = series.parse_overrides(args.param)
         for name in overrides:
-            if not any(name in series.declared_parameters(sid)
+            if not any(name in declared_parameters(sid)
                        for sid in series.notebook_ids()):
                 raise series.SeriesError(
                     f"no notebook has a parameter {name!r}; stage 01's are: "
-                    f"{', '.join(series.declared_parameters('01_linear'))}")
+                    f"{', '.join(declared_parameters('01_linear'))}")
         chosen = live_parameters(overrides, args.live)
         report = prepare(args.folder, reset=args.reset, parameters=chosen,
                          full=args.full)

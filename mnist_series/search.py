@@ -42,10 +42,8 @@ from mnist_talk import (data, devices, files, live, normalization, session,
                         tables)
 from mnist_talk.shifts import predict_views
 
-from .search_table import (  # noqa: F401
-    _median, ensemble_scores, groups, members, minutes_per_network, pairs,
-    table, taught, with_teachers)
-from .trials import (  # noqa: F401
+from .search_table import table
+from .trials import (
     RECIPES, SEARCH_DIR, SEARCH_FILE, SNAPSHOT_VARIANTS, TEACHER_VARIANT,
     VARIANTS, Recipe, SearchError, load, probabilities, recipe, trial_name)
 

@@ -30,14 +30,12 @@ from mnist_talk import results
 from mnist_talk.files import BUILD, NOTEBOOKS, RESULTS, atomic_path
 
 from . import records, settings, terminal
-# The runner's names for what `notebooks` and `estimates` hold.
-from .estimates import (  # noqa: F401
-    SAME_WORK, SCALED, _minutes, _scale, estimate, expected, not_counted,
-    timed_elsewhere)
-from .notebooks import (  # noqa: F401
-    HIDDEN, SOLUTIONS, SeriesError, _notebook, check_known, check_pairs,
-    declared_parameters, hidden_code, notebook_ids, pairs, parse_overrides,
-    select, shown, slide_type, slides_only, solution_ids, sync)
+from .estimates import (
+    _minutes, estimate, expected, not_counted, timed_elsewhere)
+from .notebooks import (
+    SOLUTIONS, SeriesError, _notebook, check_known, check_pairs, hidden_code,
+    notebook_ids, pairs, parse_overrides, select, slides_only, solution_ids,
+    sync)
 
 def _execute(stage_id: str, output: Path, parameters: dict, *,
              prepare_only: bool = False, log_output: bool = True,

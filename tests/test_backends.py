@@ -71,13 +71,13 @@ def test_every_recorded_full_run_clears_its_notebooks_floor():
     """A floor is there to catch a broken run, not a seed or a backend: each
     full run kept in results/ and results/runs/ (other seeds, JAX) is at
     or above the floor its notebook declares today."""
-    from mnist_series import series
+    from mnist_series import notebooks
 
     folders = [files.RESULTS,
                *sorted((files.RESULTS / "runs").glob("*"))]
     checked = 0
-    for sid in series.notebook_ids():
-        floor = float(series.declared_parameters(sid)["accuracy_floor"])
+    for sid in notebooks.notebook_ids():
+        floor = float(notebooks.declared_parameters(sid)["accuracy_floor"])
         for folder in folders:
             record = results.load(folder, sid)
             full = record and record.parameters.get("train_size") == 60_000

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_series import search
+from mnist_series import search, search_table
 from mnist_talk import ensembles, evidence, files, results, talk
 
 RESULTS = files.RESULTS
@@ -472,19 +472,19 @@ def _(run):
 @claim("12_averaging", "and half the dropout beat stage 11's alone, and "
        "their average beat every other recipe's and pair's")
 def _(run):
-    trials = search.members(search.load(run.dir))
-    by = search.groups(trials)
+    trials = search_table.members(search.load(run.dir))
+    by = search_table.groups(trials)
     chosen = by["wide-half-dropout", 20]
-    assert (search._median(chosen, "tta")
-            > search._median(by["stage-11", 20], "tta"))
-    best, = search.ensemble_scores(run.dir, chosen, ["tta"])
-    others = [search.ensemble_scores(run.dir, g, ["tta"])[0]
+    assert (search_table._median(chosen, "tta")
+            > search_table._median(by["stage-11", 20], "tta"))
+    best, = search_table.ensemble_scores(run.dir, chosen, ["tta"])
+    others = [search_table.ensemble_scores(run.dir, g, ["tta"])[0]
               for key, g in by.items()
               if key != ("wide-half-dropout", 20) and len(g) > 1]
-    others += [np.median([search.ensemble_scores(run.dir, list(pair),
+    others += [np.median([search_table.ensemble_scores(run.dir, list(pair),
                                                  ["tta"])[0]
                           for pair in matched])
-               for _, _, _, matched in search.pairs(trials)]
+               for _, _, _, matched in search_table.pairs(trials)]
     assert others and best > max(others), (best, max(others))
 
 
@@ -543,19 +543,19 @@ def _(run):
 @claim("12_averaging", "the shifts raised the ensemble of every recipe "
        "trained with several seeds")
 def _(run):
-    several = [group for group in search.groups(
-                   search.members(search.load(run.dir))).values()
+    several = [group for group in search_table.groups(
+                   search_table.members(search.load(run.dir))).values()
                if len(group) > 1]
     assert several, "no recipe with several seeds in results/search.json"
     for group in several:
-        plain, tta = search.ensemble_scores(run.dir, group, ("plain", "tta"))
+        plain, tta = search_table.ensemble_scores(run.dir, group, ("plain", "tta"))
         assert tta > plain, (group[0]["recipe"], plain, tta)
 
 
 def _with_teachers(results_dir, teachers, networks) -> float:
     """The teachers with the networks, each on its shifted views, as the
     search table's tta column scores them."""
-    return search.with_teachers(results_dir, teachers, networks, ["tta"])[0]
+    return search_table.with_teachers(results_dir, teachers, networks, ["tta"])[0]
 
 
 def test_the_search_page_reads_the_student_rows_as_they_are():
@@ -567,10 +567,10 @@ def test_the_search_page_reads_the_student_rows_as_they_are():
     assert "(wide-student, seed 11) did better" in text
     trials = search.load(files.RESULTS)
     for name in ("stage-11-student", "stage-11-student-all"):
-        teachers, group, _ = search.taught(trials, name, 20)
+        teachers, group, _ = search_table.taught(trials, name, 20)
         assert (_with_teachers(files.RESULTS, teachers, group)
                 <= _with_teachers(files.RESULTS, teachers, [])), name
-    teachers, group, control = search.taught(trials, "wide-student", 20)
+    teachers, group, control = search_table.taught(trials, "wide-student", 20)
     assert [t["seed"] for t in group] == [11]
     assert [t["seed"] for t in control] == [3]
     wide = _with_teachers(files.RESULTS, teachers, group)
@@ -583,7 +583,7 @@ def test_the_search_page_reads_the_student_rows_as_they_are():
        "that saw no pseudo-labels, and neither pair beat the two teachers "
        "alone")
 def _(run):
-    found = search.taught(search.load(run.dir), "stage-11-student", 20)
+    found = search_table.taught(search.load(run.dir), "stage-11-student", 20)
     assert found, "no stage-11-student trials in results/search.json"
     teachers, students, control = found
     assert len(teachers) == 2 and len(students) == len(control) == 2

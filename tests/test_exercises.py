@@ -56,7 +56,7 @@ def test_solutions_declare_their_settings_and_never_touch_the_test_set(sid):
     nb = _solutions(sid)
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1, sid
-    declared = set(series.declared_parameters(sid, solutions=True))
+    declared = set(notebooks.declared_parameters(sid, solutions=True))
     assert PRACTICE <= declared, sid
     assert set(settings.practice_smoke_parameters(sid)) <= declared, sid
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
@@ -158,7 +158,7 @@ def test_every_exercise_states_its_cpu_settings_and_minutes(sid):
     """The exercises give the settings their solutions ran at and, for each
     exercise, its minutes on 2 cores in that run (rounded, at least 1)."""
     cell, titles = _exercises(sid)
-    declared = series.declared_parameters(sid, solutions=True)
+    declared = notebooks.declared_parameters(sid, solutions=True)
     settings = re.search(r"On a CPU \(2 cores\), at (\d+) epochs? on "
                          r"([\d,]+) training images", cell.source)
     assert settings, f"{sid}: the exercises do not give their CPU settings"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mnist_series import lock
-from mnist_talk import files
+from mnist_talk import files, installed
 
 ROOT = files.ROOT
 FIND_PYTHON = ROOT / ".ci" / "find-python"
@@ -45,7 +45,7 @@ def test_a_pin_moved_without_make_lock_is_caught(tmp_path):
 
 def test_check_command_fails_and_says_what_to_run(tmp_path, monkeypatch):
     monkeypatch.setattr(lock, "ROOT", tmp_path)
-    monkeypatch.setattr(lock, "LOCKS", tmp_path / "locks")
+    monkeypatch.setattr(installed, "LOCKS", tmp_path / "locks")
     for name in ["requirements.txt", *(f"requirements-{b}.txt"
                                        for b in lock.BACKENDS)]:
         shutil.copy(ROOT / name, tmp_path / name)
@@ -75,7 +75,7 @@ def test_cuda_locks_hold_the_cuda_libraries_and_the_same_pins():
     for backend, python, gpu, path in lock.all_locks():
         pins = lock.lock_pins(path)
         if gpu:
-            assert lock.GPU_PROBE[backend] in pins, path.name
+            assert installed.GPU_PROBE[backend] in pins, path.name
             cpu = lock.lock_pins(lock.lock_path(backend, python))
             wanted = lock.requirement_pins(ROOT / f"requirements-{backend}.txt")
             assert {k: pins[k] for k in wanted} == {k: cpu[k] for k in wanted}
@@ -86,11 +86,11 @@ def test_cuda_locks_hold_the_cuda_libraries_and_the_same_pins():
 
 def test_this_environment_is_its_lock():
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
-    path = lock.current(backend)
+    path = installed.current(backend)
     if path is None:
         pytest.skip("no lock for this platform")
-    assert lock.installed_differences(path) == []
-    assert lock.describe(backend) == path.name
+    assert installed.installed_differences(path) == []
+    assert installed.describe(backend) == path.name
 
 
 def test_supported_pythons_agree_everywhere():

@@ -28,7 +28,8 @@ import urllib.request
 import nbformat
 import pytest
 
-from mnist_series import browser, cut, measure, present, series, settings
+from mnist_series import (browser, copies, cut, measure, notebooks, present,
+                           series, settings)
 from mnist_talk import files, results
 
 #: The notebooks the browser test presents (all of them, at the live
@@ -221,7 +222,7 @@ def test_present_prepares_copies_and_keeps_a_session(tmp_path):
         assert "jupytext" not in nb.metadata, sid
         assert nb.metadata.get("rise") == committed.metadata.get("rise"), sid
         # the talk's cut, its notes as the speaker view shows them
-        assert nb.cells == present.speaker_notes(
+        assert nb.cells == copies.speaker_notes(
             cut.talk(committed)).cells, sid
     assert list(folder.glob("**/*.py")) == []
     for sid in series.solution_ids():  # with the committed run's outputs
@@ -230,7 +231,7 @@ def test_present_prepares_copies_and_keeps_a_session(tmp_path):
         committed = nbformat.read(series.SOLUTIONS / f"{sid}.ipynb",
                                   as_version=4)
         assert "jupytext" not in nb.metadata, sid
-        assert nb.cells == present.speaker_notes(committed).cells, sid
+        assert nb.cells == copies.speaker_notes(committed).cells, sid
     assert (folder / "rise.css").read_text() == present.RISE_CSS
     # the notebooks read results/*; results/runs/ (other seeds and
     # backends) is for docs/backends.md and stays behind
@@ -247,7 +248,7 @@ def test_present_prepares_copies_and_keeps_a_session(tmp_path):
         nb = nbformat.read(folder / f"{sid}.ipynb", as_version=4)
         committed = nbformat.read(files.NOTEBOOKS / f"{sid}.ipynb",
                                   as_version=4)
-        assert nb.cells == present.speaker_notes(committed).cells, sid
+        assert nb.cells == copies.speaker_notes(committed).cells, sid
     assert sorted(present.prepare(folder)["copied"]) == sorted(
         f"{sid}.ipynb" for sid in ids)
 
@@ -299,7 +300,7 @@ def test_live_copies_carry_their_settings_and_the_full_run(tmp_path):
         if sid not in chosen:
             assert not injected and not full, sid
             continue
-        assert len(injected) == 1 and series.shown(injected[0]), sid
+        assert len(injected) == 1 and notebooks.shown(injected[0]), sid
         assert injected[0].metadata.slideshow.slide_type == "subslide"
         for name, value in chosen[sid].items():
             assert f"{name} = {value}" in injected[0].source, sid
@@ -341,7 +342,7 @@ def test_speaker_notes_are_raw_cells_of_paragraphs():
             "Say this\nand that.\n\n- one\n  item\n- two\n\n"
             "| a | b |\n|---|---|\n## Next\nslide",
             metadata={"slideshow": {"slide_type": "notes"}})])
-    cells = present.speaker_notes(nb).cells
+    cells = copies.speaker_notes(nb).cells
     assert cells[0].cell_type == "markdown" and cells[0].source == "kept\nas is"
     assert cells[1].cell_type == "raw"
     assert cells[1].metadata == {"slideshow": {"slide_type": "notes"}}
@@ -667,7 +668,7 @@ def test_speaker_view_shows_the_notes_of_the_current_slide(lab, chromium):
     RISE's speaker view starts its own copy of the deck at the first slide,
     and the deck follows it); the deck then moves to the slide with the
     series' longest note, and the speaker view shows that note once (the
-    copies' notes are raw cells: `present.speaker_notes`), to its last
+    copies' notes are raw cells: `copies.speaker_notes`), to its last
     words, nothing past the right edge, the rest a scroll away; the deck
     stays on that slide."""
     base, folder, _ = lab
@@ -675,7 +676,7 @@ def test_speaker_view_shows_the_notes_of_the_current_slide(lab, chromium):
     for sid in series.notebook_ids():
         nb = nbformat.read(folder / f"{sid}.ipynb", as_version=4)
         for cell in nb.cells:
-            if series.slide_type(cell) == "notes":
+            if notebooks.slide_type(cell) == "notes":
                 notes[(sid, cell.source)] = len(cell.source)
     sid, source = max(notes, key=notes.get)
     first = " ".join(source.split("`")[0].split()[:6])
@@ -717,7 +718,7 @@ def test_speaker_view_shows_the_notes_of_the_current_slide(lab, chromium):
           f"{shown['height']} px tall")
     committed = nbformat.read(files.NOTEBOOKS / f"{sid}.ipynb", as_version=4)
     assert source.split() in [c.source.split() for c in committed.cells
-                              if series.slide_type(c) == "notes"]
+                              if notebooks.slide_type(c) == "notes"]
     text = " ".join(shown["text"].split())
     assert text.count(first) == 1, \
         f"the speaker view shows the note {text.count(first)} times: {text[:300]}"

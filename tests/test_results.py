@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 from mnist_series import records, report, seeds
+from mnist_series.ladder import seed_accuracies
+from mnist_series.runs import FINAL_DIR
 from mnist_talk import ensembles, files, results, tables
 
 
@@ -278,7 +280,7 @@ def test_final_block_sets_chosen_recipes_beside_the_ladders_stage_12(
         parameters={"seed": 1, "members": 5},  # before `filters` existed
         extra={"member_accuracies": [0.9945, 0.9964, 0.9958, 0.9957, 0.9952]}))
     assert "No run of stage 12" in report.final_markdown(tmp_path)
-    results.save(tmp_path / report.FINAL_DIR / "wide2-seed1", record(
+    results.save(tmp_path / FINAL_DIR / "wide2-seed1", record(
         "12_averaging", test_accuracy=0.9972, networks_trained=2,
         parameter_count=2 * 492_614, train_seconds=2 * 1800,
         parameters={"seed": 1, "members": 2, "filters": [16, 32, 64, 128]},
@@ -291,7 +293,7 @@ def test_final_block_sets_chosen_recipes_beside_the_ladders_stage_12(
     assert "seeds" not in text  # one seed: nothing to sum up
 
     def wide_pair(seed, accuracy):
-        results.save(tmp_path / report.FINAL_DIR / f"wide2-seed{seed}", record(
+        results.save(tmp_path / FINAL_DIR / f"wide2-seed{seed}", record(
             "12_averaging", test_accuracy=accuracy, networks_trained=2,
             parameter_count=2 * 492_614, train_seconds=2 * 1800,
             parameters={"seed": seed, "members": 2,
@@ -309,7 +311,7 @@ def test_final_block_sets_chosen_recipes_beside_the_ladders_stage_12(
     # widths and rates where no recipe has them
     for folder, rates in (("wide-hd", [0.05, 0.1, 0.15, 0.2, 0.25]),
                           ("odd", [0.2, 0.2, 0.2, 0.2, 0.2])):
-        results.save(tmp_path / report.FINAL_DIR / folder, record(
+        results.save(tmp_path / FINAL_DIR / folder, record(
             "12_averaging", test_accuracy=0.9971, networks_trained=2,
             parameter_count=2 * 492_614, train_seconds=2 * 1800,
             parameters={"seed": 1, "members": 2, "dropout": rates,
@@ -323,7 +325,7 @@ def test_final_block_sets_chosen_recipes_beside_the_ladders_stage_12(
     # apart from the same members' runs without it, and the averages
     # without the shifts beside (watched: the rule was chosen before)
     for seed, tta, plain in ((1, 0.9973, 0.9969), (2, 0.9970, 0.9966)):
-        results.save(tmp_path / report.FINAL_DIR / f"tta{seed}", record(
+        results.save(tmp_path / FINAL_DIR / f"tta{seed}", record(
             "12_averaging", test_accuracy=tta, networks_trained=2,
             parameter_count=2 * 492_614, train_seconds=2 * 1800,
             parameters={"seed": seed, "members": 2, "tta": True,
@@ -337,7 +339,7 @@ def test_final_block_sets_chosen_recipes_beside_the_ladders_stage_12(
     assert ("wide + tta × 2, 2 seeds: 99.73% (seed 1), 99.70% (seed 2); "
             "without tta: 99.69%, 99.66%.") in text
     assert "wide × 2, median of 3 seeds: **99.70%**" in text
-    results.save(tmp_path / report.FINAL_DIR / "tta3", record(
+    results.save(tmp_path / FINAL_DIR / "tta3", record(
         "12_averaging", test_accuracy=0.9968, networks_trained=2,
         parameter_count=2 * 492_614, train_seconds=2 * 1800,
         parameters={"seed": 3, "members": 2, "tta": True,
@@ -371,7 +373,7 @@ def test_the_ladder_gives_each_stage_its_seeds_median_spread_and_noise():
 
     from mnist_talk import evidence
 
-    seeds = report.seed_accuracies(files.RESULTS, "02_normalized")
+    seeds = seed_accuracies(files.RESULTS, "02_normalized")
     expected = [results.load(d, "02_normalized").test_accuracy for d in (
         files.RESULTS, files.RESULTS / "runs" / "tensorflow-seed2",
         files.RESULTS / "runs" / "tensorflow-seed3")]

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from mnist_series import search
+from mnist_series import search, search_table
 from mnist_talk import shifts
 
 
@@ -150,7 +150,7 @@ def test_two_recipes_are_paired_across_seeds(tmp_path):
               _fake_trial(tmp_path, "stage-11", 1, {0, 1, 2, 3})]
     (tmp_path / search.SEARCH_FILE).write_text(
         json.dumps({"trials": trials}))
-    found = search.pairs(trials)
+    found = search_table.pairs(trials)
     assert [(a, b) for a, b, _, _ in found] == [("eights", "wide")]
     couples = found[0][3]
     assert [(x["seed"], y["seed"]) for x, y in couples] == [(1, 2), (2, 1)]
@@ -214,7 +214,7 @@ def test_students_vote_with_their_teachers_beside_a_control(
     assert ("| stage-11 with the same teachers | 20 | 11 (ensemble) | "
             "2 + 1 × | 30.0 | 50.00% | 50.00% | 50.00% | 50.00% |") in text
     assert "tiny-student +" not in text and "+ tiny-student" not in text
-    assert search.members(trials) == trials[:-1]
+    assert search_table.members(trials) == trials[:-1]
     assert "| every recipe | 20 | all (ensemble) | 5 × |" in text
     assert "X with its teachers" in text
 

@@ -3,7 +3,7 @@ import shutil
 import nbformat
 import pytest
 
-from mnist_series import notebooks, records, series, settings
+from mnist_series import estimates, notebooks, records, series, settings
 from mnist_talk import files, results, stages
 
 
@@ -37,7 +37,7 @@ def test_each_notebook_has_one_parameters_cell_with_full_defaults(sid):
     nb = nbformat.read(files.NOTEBOOKS / f"{sid}.ipynb", as_version=4)
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1
-    declared = series.declared_parameters(sid)
+    declared = notebooks.declared_parameters(sid)
     for name in ("epochs", "batch_size", "train_size", "seed", "device",
                  "accuracy_floor", "results_dir"):
         assert name in declared, f"{sid} lacks parameter {name}"
@@ -109,10 +109,10 @@ def test_code_fits_a_slide():
 def test_estimates_scale_with_the_epochs_asked_for():
     full = series.estimate("01_linear", {})
     assert full and full > 0
-    declared = int(series.declared_parameters("01_linear")["epochs"])
+    declared = int(notebooks.declared_parameters("01_linear")["epochs"])
     half = series.estimate("01_linear", {"epochs": declared / 2})
     assert abs(half - full / 2) < 1e-6
-    assert series._scale("01_linear", {"device": "cpu"}) == 1.0
+    assert estimates._scale("01_linear", {"device": "cpu"}) == 1.0
 
 
 def test_the_estimate_names_what_it_cannot_scale():
@@ -134,7 +134,7 @@ def test_stage_12s_default_dropout_is_half_the_talks():
 
     from mnist_talk import models
 
-    declared = series.declared_parameters("12_averaging")["dropout"]
+    declared = notebooks.declared_parameters("12_averaging")["dropout"]
     assert ast.literal_eval(declared) == pytest.approx(
         [rate / 2 for rate in models.TALK_DROPOUT])
 
@@ -214,7 +214,7 @@ def test_every_deck_runs_from_its_slides_alone(tmp_path):
         assert slides.name in names, f"{sid} hides code, but has no slides copy"
         copy = nbformat.read(slides, as_version=4)
         shown = [c.source for c in full.cells
-                 if c.cell_type == "code" and series.shown(c)]
+                 if c.cell_type == "code" and notebooks.shown(c)]
         assert [c.source for c in copy.cells if c.cell_type == "code"] == shown
         # the smoke parameters papermill injected are among what runs
         assert any("injected-parameters" in c.metadata.get("tags", [])
