@@ -3,9 +3,9 @@
 Stage 01 introduces this (`summary`, its table of a model's layers).
 Stage 04 writes its dense network out in its notebook; `deeper()` is the
 same network for `make backends` to time (tests/test_models.py checks the
-two agree). Stage 07 writes the VGG-style network out and checks it
-against `vgg()` itself, to which later stages add batch normalization,
-dropout and augmentation through its arguments.
+two agree). Stages 07 to 13 write their VGG-style networks out layer by
+layer and check them against `vgg()` and `annealed_vgg()` here
+(`same_layers`), which the search and the exercises build on.
 """
 
 from __future__ import annotations
@@ -186,6 +186,21 @@ def annealed_vgg(mean: float, std: float, epochs: int, steps_per_epoch: int,
                       use_ema=use_ema),
                   loss="categorical_crossentropy", metrics=["accuracy"])
     return model
+
+
+def same_layers(a, b) -> bool:
+    """Whether two networks have the same layers in the same order, each
+    with the same settings, their names aside (stages 07 to 13 check the
+    network written out in the notebook against the builder here)."""
+    def described(model):
+        found = []
+        for layer in model.layers:
+            config = dict(layer.get_config())
+            config.pop("name", None)
+            found.append((type(layer).__name__, config))
+        return found
+
+    return described(a) == described(b)
 
 
 def summary(model):

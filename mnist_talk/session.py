@@ -3,7 +3,8 @@
 `start()` checks the parameters, picks the device, seeds every random
 generator and returns a `Run`; `Run.live()` is the Keras callback that
 draws the training as it goes (`live.Board`) and times it; `Run.finish()`
-checks the accuracy floor and writes the results JSON.
+checks the accuracy floor, writes the results JSON and keeps the network
+(`saved`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 
 import numpy
 
-from . import devices, installed, live, params, results, stages
+from . import devices, installed, live, params, results, saved, stages
 
 
 def seed_everything(seed: int) -> None:
@@ -123,11 +124,13 @@ class Run:
                 for label, h in self.board.histories.items()}
 
     def finish(self, test_accuracy: float, parameter_count: int,
-               **extra) -> results.Record:
+               model=None, **extra) -> results.Record:
         """Record the result and assert the stage's accuracy floor.
 
         `parameter_count` counts the weights of every network the result
-        uses; `extra` holds the stage's own figures (`Record.extra`).
+        uses; `model`, the network that gave the result, is kept in
+        `<results_dir>/models/` (`saved.keep`); `extra` holds the stage's
+        own figures (`Record.extra`).
         """
         import keras  # started by now: `start` chose the device
 
@@ -151,6 +154,8 @@ class Run:
             extra=extra,
         )
         results.save(self.config["results_dir"], record)
+        if model is not None:
+            saved.keep(model, self.config["results_dir"], self.stage.id)
         record.full_run = results.full_run(self.stage.id, record.settings,
                                            record.device, record.backend)
         record.spread = (results.spread(self.stage.id)

@@ -237,7 +237,7 @@ history = model.fit(
 
 # %% slideshow={"slide_type": "fragment"}
 test_loss, test_accuracy = model.evaluate(x_test, y_test_hot, verbose=0)
-run.finish(test_accuracy, model.count_params())
+run.finish(test_accuracy, model.count_params(), model=model)
 
 # %% slideshow={"slide_type": "fragment"}
 tables.ladder(results_dir, ["01_linear"])

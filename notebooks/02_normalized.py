@@ -159,7 +159,7 @@ history = model.fit(
 # %% slideshow={"slide_type": "fragment"}
 test_loss, test_accuracy = model.evaluate(
     mnist.x_test, mnist.y_test_hot, verbose=0)
-run.finish(test_accuracy, model.count_params())
+run.finish(test_accuracy, model.count_params(), model=model)
 
 # %% slideshow={"slide_type": "fragment"}
 tables.ladder(results_dir, ["01_linear", "02_normalized"])

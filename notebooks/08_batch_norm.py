@@ -104,7 +104,17 @@ np.allclose(keras.ops.convert_to_numpy(keras_bn), demos.batch_norm(batch),
 # Stage 07's network with a `BatchNormalization` after each pooling.
 
 # %% slideshow={"slide_type": "fragment"}
-model = models.vgg(mnist.mean, mnist.std, batch_norm=True)
+model = keras.Sequential([keras.Input(shape=(28, 28, 1)),
+                          layers.Normalization(mean=mnist.mean,
+                                               variance=mnist.std ** 2)])
+for filters, convs in [(7, 2), (14, 2), (28, 3), (56, 3)]:
+    for _ in range(convs):
+        model.add(layers.Conv2D(filters, 3, padding="same", activation="relu"))
+    model.add(layers.MaxPooling2D(2))
+    model.add(layers.BatchNormalization())
+model.add(layers.Flatten())
+model.add(layers.Dense(100, activation="sigmoid"))
+model.add(layers.Dense(10, activation="softmax"))
 model.compile(optimizer="adam", loss="categorical_crossentropy",
               metrics=["accuracy"])
 
@@ -161,7 +171,7 @@ plots.batch_norm_weights(norms)
 # %% slideshow={"slide_type": "fragment"}
 test_loss, test_accuracy = model.evaluate(
     mnist.x_test, mnist.y_test_hot, verbose=0)
-run.finish(test_accuracy, model.count_params())
+run.finish(test_accuracy, model.count_params(), model=model)
 
 # %% slideshow={"slide_type": "fragment"}
 tables.ladder(results_dir, ["07_vgg", "08_batch_norm"])
@@ -178,6 +188,17 @@ tables.ladder(results_dir, ["07_vgg", "08_batch_norm"])
 
 # %% tags=["cut"] slideshow={"slide_type": "-"}
 evidence.summary(results_dir, "08_batch_norm", history, before="07_vgg")
+
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
+# ## The same network as `models.vgg`
+#
+# The next stages build this network with `mnist_talk.models.vgg(...,
+# batch_norm=True)`. The check: the two agree layer for layer, every setting
+# included.
+
+# %% tags=["nbval-check-output", "cut"] slideshow={"slide_type": "fragment"}
+packaged = models.vgg(mnist.mean, mnist.std, batch_norm=True)
+models.same_layers(model, packaged)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## Across seeds

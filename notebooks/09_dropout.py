@@ -106,12 +106,21 @@ dropped = keras.ops.convert_to_numpy(layers.Dropout(0.5)(ones, training=True))
 # Stage 08's network with dropout after each block, rising from 0.1 to 0.4
 # with depth, and 0.5 before the output, as in the talk.
 
-# %% tags=["nbval-check-output"] slideshow={"slide_type": "fragment"}
-models.TALK_DROPOUT
-
 # %% slideshow={"slide_type": "fragment"}
-model = models.vgg(mnist.mean, mnist.std, batch_norm=True,
-                   dropout=models.TALK_DROPOUT)
+model = keras.Sequential([keras.Input(shape=(28, 28, 1)),
+                          layers.Normalization(mean=mnist.mean,
+                                               variance=mnist.std ** 2)])
+for filters, convs, rate in [(7, 2, 0.1), (14, 2, 0.2), (28, 3, 0.3),
+                             (56, 3, 0.4)]:
+    for _ in range(convs):
+        model.add(layers.Conv2D(filters, 3, padding="same", activation="relu"))
+    model.add(layers.MaxPooling2D(2))
+    model.add(layers.BatchNormalization())
+    model.add(layers.Dropout(rate))
+model.add(layers.Flatten())
+model.add(layers.Dense(100, activation="sigmoid"))
+model.add(layers.Dropout(0.5))
+model.add(layers.Dense(10, activation="softmax"))
 model.compile(optimizer="adam", loss="categorical_crossentropy",
               metrics=["accuracy"])
 
@@ -151,7 +160,7 @@ history = model.fit(
 # %% slideshow={"slide_type": "fragment"}
 test_loss, test_accuracy = model.evaluate(
     mnist.x_test, mnist.y_test_hot, verbose=0)
-run.finish(test_accuracy, model.count_params())
+run.finish(test_accuracy, model.count_params(), model=model)
 
 # %% slideshow={"slide_type": "fragment"}
 tables.ladder(results_dir, ["08_batch_norm", "09_dropout"])
@@ -167,6 +176,18 @@ tables.ladder(results_dir, ["08_batch_norm", "09_dropout"])
 
 # %% tags=["cut"] slideshow={"slide_type": "-"}
 evidence.summary(results_dir, "09_dropout", history, before="08_batch_norm")
+
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
+# ## The same network as `models.vgg`
+#
+# The next stages build this network with `mnist_talk.models.vgg(...,
+# batch_norm=True, dropout=models.TALK_DROPOUT)`. The check: the two agree
+# layer for layer, every setting included.
+
+# %% tags=["nbval-check-output", "cut"] slideshow={"slide_type": "fragment"}
+packaged = models.vgg(mnist.mean, mnist.std, batch_norm=True,
+                      dropout=models.TALK_DROPOUT)
+models.same_layers(model, packaged)
 
 # %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## Across seeds

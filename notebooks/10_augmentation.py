@@ -59,6 +59,7 @@ run = session.start("10_augmentation", epochs=epochs, batch_size=batch_size,
                     train_size=train_size, seed=seed, device=device,
                     accuracy_floor=accuracy_floor, results_dir=results_dir)
 import keras  # after the device is chosen: Keras starts its backend on import
+from keras import layers
 
 from mnist_talk import augment, keras_augment  # Keras layers: after Keras
 
@@ -143,9 +144,21 @@ live.Status(f"mean difference per pixel: {difference.mean():.2f} of 255; "
 # while training: at test time the images pass through untouched.
 
 # %% slideshow={"slide_type": "fragment"}
-model = models.vgg(mnist.mean, mnist.std, batch_norm=True,
-                   dropout=models.TALK_DROPOUT,
-                   augmentation=models.augmentation(seed=seed))
+model = keras.Sequential([keras.Input(shape=(28, 28, 1)),
+                          augment.RandomAffine(10, 0.1, 0.1, seed=seed),
+                          layers.Normalization(mean=mnist.mean,
+                                               variance=mnist.std ** 2)])
+for filters, convs, rate in [(7, 2, 0.1), (14, 2, 0.2), (28, 3, 0.3),
+                             (56, 3, 0.4)]:
+    for _ in range(convs):
+        model.add(layers.Conv2D(filters, 3, padding="same", activation="relu"))
+    model.add(layers.MaxPooling2D(2))
+    model.add(layers.BatchNormalization())
+    model.add(layers.Dropout(rate))
+model.add(layers.Flatten())
+model.add(layers.Dense(100, activation="sigmoid"))
+model.add(layers.Dropout(0.5))
+model.add(layers.Dense(10, activation="softmax"))
 model.compile(optimizer="adam", loss="categorical_crossentropy",
               metrics=["accuracy"])
 
@@ -186,7 +199,7 @@ history = model.fit(
 # %% slideshow={"slide_type": "fragment"}
 test_loss, test_accuracy = model.evaluate(
     mnist.x_test, mnist.y_test_hot, verbose=0)
-run.finish(test_accuracy, model.count_params())
+run.finish(test_accuracy, model.count_params(), model=model)
 
 # %% slideshow={"slide_type": "fragment"}
 tables.ladder(results_dir, ["09_dropout", "10_augmentation"])
@@ -202,6 +215,19 @@ tables.ladder(results_dir, ["09_dropout", "10_augmentation"])
 
 # %% tags=["cut"] slideshow={"slide_type": "-"}
 evidence.summary(results_dir, "10_augmentation", history, before="09_dropout")
+
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
+# ## The same network as `models.vgg`
+#
+# Stage 11 builds this network with `mnist_talk.models.vgg(...,
+# augmentation=models.augmentation(seed=seed))`. The check: the two agree
+# layer for layer, every setting included.
+
+# %% tags=["nbval-check-output", "cut"] slideshow={"slide_type": "fragment"}
+packaged = models.vgg(mnist.mean, mnist.std, batch_norm=True,
+                      dropout=models.TALK_DROPOUT,
+                      augmentation=models.augmentation(seed=seed))
+models.same_layers(model, packaged)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## Across seeds
