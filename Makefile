@@ -43,7 +43,7 @@ SMOKE  := build/smoke$(if $(filter tensorflow,$(BACKEND)),,-$(BACKEND))$(PYSUFFI
 ARGS   ?=
 VENDOR := slides/vendor/.installed
 
-.PHONY: which-venv lock backends bench search seeds ladder help venv data talk solutions test test-live unit notebooks check-pairs sync lab present slides rehearse browser clean
+.PHONY: which-venv lock backends bench search seeds ladder help venv data talk models draw solutions test test-live unit notebooks check-pairs sync lab present slides rehearse browser clean
 
 help:
 	@echo "make talk    run all notebooks with their full settings (ARGS='--stages 01 --epochs 2')"
@@ -51,6 +51,8 @@ help:
 	@echo "make test-live  RISE in Chromium: decks 01, 07 and 12 trained from their slides at live settings"
 	@echo "             (BACKEND=jax or BACKEND=torch: the same in .venv-jax / .venv-torch;"
 	@echo "             PYTHON=3.12 or PYTHON=/path/to/python: another Python, 3.11 to 3.13)"
+	@echo "make draw    the drawing page: draw a digit, every stage's network answers (PORT=8765)"
+	@echo "make models  every stage's kept network as ONNX, checked against Keras (make talk does it)"
 	@echo "make solutions  run the exercises' solutions in place, at their CPU settings (with ARGS='--stages 04 -p epochs=2': into build/solutions/)"
 	@echo "make seeds   stages 12-13 again with seeds 2 and 3, beside the committed run (SEEDS='2 3')"
 	@echo "make search  train a recipe on 50,000 training images, score it on the other 10,000"
@@ -102,8 +104,22 @@ data: $(STAMP)
 
 talk: venv data $(VENDOR) browser
 	$(BIN)/python -m mnist_series.series run $(ARGS)
+	$(MAKE) --no-print-directory models ARGS=
 	$(BIN)/python -m mnist_series.report
 	$(BIN)/python -m mnist_series.slides
+
+# Every stage's kept network (results/models/*.keras) as ONNX for the
+# drawing page, checked against Keras on the 10,000 test images. The
+# export runs on TensorFlow (tf2onnx), whichever backend trained them.
+models:
+	$(MAKE) --no-print-directory venv data BACKEND=tensorflow
+	KERAS_BACKEND=tensorflow .venv$(PYSUFFIX)/bin/python -m mnist_series.export $(ARGS)
+
+# The drawing page on http://127.0.0.1:$(PORT)/draw.html: draw a digit,
+# every stage's network answers (build/draw holds what it serves).
+PORT ?= 8765
+draw: venv $(VENDOR)
+	$(BIN)/python -m mnist_series.draw --port $(PORT)
 
 solutions: venv data
 	$(BIN)/python -m mnist_series.series solutions $(ARGS)
@@ -212,13 +228,16 @@ endif
 lab: venv data
 	$(BIN)/python -m mnist_series.present --folder $(LAB)/notebooks --full $(if $(RESET),--reset) $(if $(LIVE),--live) $(ARGS)
 
-# What the decks load, pinned by slides/package-lock.json and copied next to
-# them, so that they open with no network. Not in git: `make slides` makes it.
+# What the decks and the drawing page load (reveal.js, onnxruntime-web),
+# pinned by slides/package-lock.json and copied next to them, so that they
+# open with no network. Not in git: `make slides` makes it.
 $(VENDOR): slides/package.json slides/package-lock.json
 	cd slides && npm ci --no-audit --no-fund --loglevel=error
 	rm -rf slides/vendor && mkdir -p slides/vendor
 	cp -r slides/node_modules/reveal.js slides/node_modules/mathjax slides/vendor/
 	cp slides/node_modules/requirejs/require.js slides/node_modules/jquery/dist/jquery.min.js slides/vendor/
+	mkdir -p slides/vendor/ort
+	cp $(addprefix slides/node_modules/onnxruntime-web/dist/,ort.wasm.min.js ort-wasm-simd-threaded.mjs ort-wasm-simd-threaded.wasm) slides/vendor/ort/
 	touch $@
 
 # The decks show the talk's cut (a cell tagged `cut` is left out);

@@ -15,7 +15,10 @@
   writes the `.ipynb` alone, as the notebook format does;
 - `results/` is copied into `build/results/`, where the notebooks'
   `results_dir = "../results"` points from `build/present/`: a result cell
-  run live writes there, and stage 13 finds stage 12's predictions there;
+  run live writes there, and stage 13 finds stage 12's predictions and
+  network there (`results/models/` comes along);
+- the drawing page (`mnist_series.draw`) goes into `build/present/draw/`,
+  where JupyterLab serves it to stage 13's slide "Draw a digit";
 - `rise.css` beside the copies (RISE loads it with every notebook of the
   folder) sets the slides' text size for a projector.
 """
@@ -29,10 +32,11 @@ import shutil
 import sys
 from pathlib import Path
 
+from mnist_talk import saved
 from mnist_talk.files import (BUILD, NOTEBOOKS, RESULTS, ROOT, atomic_write,
                               read_json, write_json)
 
-from . import series, settings
+from . import draw, series, settings
 from .copies import _unpaired
 from .notebooks import declared_parameters
 
@@ -158,6 +162,17 @@ def prepare(folder: Path = PRESENT, *, reset: bool = False,
     for src in sorted(Path(results).iterdir()):
         if src.is_file() and _newer(src, results_copy / src.name):
             shutil.copy2(src, results_copy / src.name)
+    kept = Path(results) / saved.FOLDER  # the stages' networks (stage 13)
+    if kept.is_dir():
+        (results_copy / saved.FOLDER).mkdir(exist_ok=True)
+        for src in sorted(kept.iterdir()):
+            dst = results_copy / saved.FOLDER / src.name
+            if src.is_file() and _newer(src, dst):
+                shutil.copy2(src, dst)
+    try:  # the drawing page, served by JupyterLab beside the notebooks
+        draw.assemble(folder / "draw", results)
+    except draw.DrawError as err:
+        print(f"the drawing page is left out: {err}")
     css = folder / "rise.css"
     if not css.exists() or css.read_text() != RISE_CSS:
         css.write_text(RISE_CSS)

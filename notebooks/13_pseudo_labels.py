@@ -36,9 +36,9 @@
 # %% slideshow={"slide_type": "-"}
 import numpy as np
 
-from mnist_talk import (analysis, data, ensembles, evidence, models,
-                        normalization, plots, results, saved, session, shifts,
-                        tables, talk)
+from mnist_talk import (analysis, data, drawing, ensembles, evidence,
+                        models, normalization, plots, results, saved, session,
+                        shifts, tables, talk)
 
 # %% tags=["parameters"] slideshow={"slide_type": "-"}
 epochs = 20  # as in stage 11
@@ -403,6 +403,35 @@ analysis.least_confident(mnist.x_test, mnist.y_test, final)
 
 # %% tags=["cut"] slideshow={"slide_type": "fragment"}
 analysis.show_confusion(mnist.y_test, final)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Draw a digit
+#
+# Every stage keeps the network that gave its result. Draw a digit: each
+# stage answers. Your ink is cropped, fitted into 20 × 20 and centred by
+# its centre of mass, as MNIST prepared its digits.
+
+# %% slideshow={"slide_type": "fragment"}
+drawing.page()
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Hand the pen to the room. A European 7 or a 1 with a flag is where the
+# early stages fail. Untick "MNIST's preparation" to see why it matters.
+#
+# → The same on **40** drawings.
+
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
+# ## Forty drawings, every stage
+#
+# Digits written as strokes (`mnist_talk/drawings.json`, 4 of each digit:
+# thin, bold, small in a corner, a European 7, a 1 with a flag), scored
+# by every stage's kept network: with MNIST's preparation, and with the
+# whole canvas only shrunk to 28 × 28. The last columns are the drawings
+# stage 13 misreads, with each stage's answer and its probability.
+
+# %% tags=["cut"] slideshow={"slide_type": "fragment"}
+scored = drawing.answers(results_dir)
+drawing.scores_table(scored)
 
 # %% [markdown] tags=["cut"] slideshow={"slide_type": "slide"}
 # ## Recap
