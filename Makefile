@@ -114,6 +114,7 @@ talk: venv data $(VENDOR) browser
 models:
 	$(MAKE) --no-print-directory venv data BACKEND=tensorflow
 	KERAS_BACKEND=tensorflow .venv$(PYSUFFIX)/bin/python -m mnist_series.export $(ARGS)
+	.venv$(PYSUFFIX)/bin/python -m mnist_series.report
 
 # The drawing page on http://127.0.0.1:$(PORT)/draw.html: draw a digit,
 # every stage's network answers (build/draw holds what it serves).

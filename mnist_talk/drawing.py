@@ -161,7 +161,7 @@ def scores_table(scored: dict, found: dict | None = None):
     return Table(header, rows)
 
 
-def page(height: int = 600):
+def page(height: int = 430):
     """The drawing page in a notebook, as JupyterLab serves it beside the
     presented notebooks (`make present` and `make lab` put it in their
     `draw/` folder); elsewhere, `make draw` serves it on its own."""

@@ -1,4 +1,6 @@
-"""Each stage's trained network, kept for later: a `.keras` file per stage.
+"""Each stage's trained network, kept for later: a `.keras` file per stage
+(stage 01 keeps the first; stage 13 loads stage 12's and scores drawings
+with all of them).
 
 `Run.finish(..., model=model)` calls `keep`: the network that gave the
 stage's result goes to `<results_dir>/models/<stage>.keras`, without its

@@ -93,7 +93,8 @@ function plainImage(strokes, pen) {
 // ---- the page ----
 
 const page = {strokes: [], image: null, answers: [], answerMs: null,
-              loadMs: null, prepared: true, ready: null, error: null};
+              loadMs: null, prepared: true, ready: null, error: null,
+              pen: PEN, answer: () => answer()};
 window.drawPage = page;
 window.drawing = {segments, render, centreOfMass, mnistImage, plainImage};
 
@@ -146,12 +147,19 @@ function clearAnswers() {
   }
 }
 
-let sessions = [], busy = false, again = false;
+let sessions = [], running = null, again = false;
 
-async function answer() {
-  if (busy) { again = true; return; }
-  busy = true;
-  do {
+// Answer for the strokes as they are now. While an answer is being worked
+// out, moves of the pen only ask for one more; the promise resolves when
+// the answers are up to date.
+function answer() {
+  again = true;
+  if (!running) running = answerLoop().finally(() => { running = null; });
+  return running;
+}
+
+async function answerLoop() {
+  while (again) {
     again = false;
     const start = performance.now();
     const image = page.prepared ? mnistImage(page.strokes, PEN)
@@ -171,8 +179,7 @@ async function answer() {
     page.answerMs = performance.now() - start;
     showAnswers();
     say(`every stage answered in ${page.answerMs.toFixed(0)} ms`);
-  } while (again);
-  busy = false;
+  }
 }
 
 function listen(canvas) {

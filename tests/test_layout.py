@@ -1,6 +1,6 @@
 """The two packages' layout: `mnist_talk` holds what the notebooks use,
 `mnist_series` the machinery around them, no module over 300 lines, and
-what one notebook loads of ours stays under 3,000 lines."""
+what one notebook loads of ours stays under 3,600 lines."""
 
 import ast
 import json
@@ -17,13 +17,16 @@ from mnist_talk.files import NOTEBOOKS, ROOT
 
 PACKAGES = ("mnist_talk", "mnist_series")
 MAX_MODULE = 300
-MAX_LOADED = 3000
+#: Stage 13, which closes the series (pseudo-labels, the analysis of the
+#: predictions, the talk's audit, the drawings), loads the most.
+MAX_LOADED = 3600
 #: Modules a notebook-side function imports only when it is called, by the
 #: calls that reach them; `data` imports `sources` only when no cache
 #: holds MNIST, which `make data` fills before any notebook runs.
 LAZY = {("models", "summary"): "summary",
         ("models", "augmentation"): "augment",
-        ("models", "annealed_vgg"): "augment"}
+        ("models", "annealed_vgg"): "augment",
+        ("drawing", "scores_table"): "tables"}
 CACHE_ONLY = {("data", "sources")}
 
 
@@ -133,7 +136,7 @@ def _measure(modules: list[str]) -> dict:
 
 def test_what_each_notebook_loads_of_ours_is_small_and_no_machinery():
     """Each notebook's imports (and what its calls load lazily), measured
-    in a fresh Python: at most 3,000 lines of ours, none of mnist_series."""
+    in a fresh Python: at most 3,600 lines of ours, none of mnist_series."""
     report, problems = [], []
     for py in _notebook_sources():
         loaded = _measure(_imports_of(py.read_text(encoding="utf-8")))
@@ -160,7 +163,7 @@ print("LOADED " + _json.dumps(
 
 def test_a_notebook_run_end_to_end_loads_no_machinery(tmp_path):
     """Stage 01 at its smoke settings in a kernel, then in that kernel
-    `sys.modules`: no module of mnist_series, at most 3,000 lines of ours."""
+    `sys.modules`: no module of mnist_series, at most 3,600 lines of ours."""
     sid = "01_linear"
     nb = nbformat.read(NOTEBOOKS / f"{sid}.ipynb", as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(LOADED_CELL))
