@@ -180,3 +180,19 @@ def page(height: int = 430):
         '  frames.forEach(function (f) {\n'
         '    if (!f.src) f.src = base + "files/draw/draw.html"; });\n'
         '})();</script>')
+
+
+def read(strokes, results_dir, pen: float = 18):
+    """Every kept stage's answer for one drawing, in the kernel: the
+    strokes as the page's *Copy strokes* button gives them (or any list of
+    strokes), prepared as MNIST was, read by each stage's `.keras`
+    network."""
+    from . import saved
+    from .tables import Table
+
+    image = mnist_image(strokes, pen)[None, ..., None].astype("float32")
+    rows = []
+    for kept in sorted((Path(results_dir) / saved.FOLDER).glob("*.keras")):
+        p = saved.load(results_dir, kept.stem).predict(image, verbose=0)[0]
+        rows.append([kept.stem[:2], int(p.argmax()), f"{p.max():.1%}"])
+    return Table(["stage", "says", "probability"], rows)

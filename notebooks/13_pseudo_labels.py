@@ -433,6 +433,18 @@ drawing.page()
 scored = drawing.answers(results_dir)
 drawing.scores_table(scored)
 
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
+# ## Your own drawing, in the kernel
+#
+# On the page, *Copy strokes* copies your drawing; paste it in place of
+# `strokes` below and every stage's `.keras` network reads it here, as the
+# page's ONNX networks do. The example is the committed European 7.
+
+# %% tags=["cut"] slideshow={"slide_type": "fragment"}
+strokes = next(d["strokes"] for d in drawing.drawings()["drawings"]
+               if d["name"].startswith("7, European"))
+drawing.read(strokes, results_dir)
+
 # %% [markdown] tags=["cut"] slideshow={"slide_type": "slide"}
 # ## Recap
 #

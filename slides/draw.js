@@ -210,6 +210,15 @@ function listen(canvas) {
   document.getElementById("clear").addEventListener("click", () => {
     page.strokes = []; drawInk(ctx); answer();
   });
+  document.getElementById("copy").addEventListener("click", async () => {
+    const text = JSON.stringify(page.strokes);
+    try {
+      await navigator.clipboard.writeText(text);
+      say("strokes copied: paste them into drawing.read(...) in a notebook");
+    } catch (err) {
+      say(`the browser refused the clipboard; the strokes: ${text}`);
+    }
+  });
   document.getElementById("prepared").addEventListener("change", (e) => {
     page.prepared = e.target.checked; answer();
   });

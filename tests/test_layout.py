@@ -26,7 +26,8 @@ MAX_LOADED = 3600
 LAZY = {("models", "summary"): "summary",
         ("models", "augmentation"): "augment",
         ("models", "annealed_vgg"): "augment",
-        ("drawing", "scores_table"): "tables"}
+        ("drawing", "scores_table"): "tables",
+        ("drawing", "read"): "tables"}
 CACHE_ONLY = {("data", "sources")}
 
 

@@ -240,6 +240,14 @@ def test_present_prepares_copies_and_keeps_a_session(tmp_path):
             assert (tmp_path / "results" / path.name).read_bytes() \
                 == path.read_bytes(), path.name
     assert not (tmp_path / "results" / "runs").exists()
+    # the stages' networks come along (stage 13 loads stage 12's), and
+    # the drawing page goes beside the copies, where JupyterLab serves it
+    for path in (files.RESULTS / "models").iterdir():
+        assert (tmp_path / "results" / "models" / path.name).read_bytes() \
+            == path.read_bytes(), path.name
+    assert (folder / "draw" / "draw.html").read_bytes() == (
+        files.ROOT / "slides" / "draw.html").read_bytes()
+    assert (folder / "draw" / "models" / "index.json").is_file()
     assert present.prepare(folder) == {"copied": [], "same": names, "kept": []}
     # FULL=1 (and make lab): every slide, the committed cells; then back
     report = present.prepare(folder, full=True)
