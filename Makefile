@@ -142,10 +142,12 @@ bench: venv data
 # The second tier, which .ci/run runs after `make test`: in RISE, decks 01,
 # 07 and 12 run from their slides to their training, at the live settings;
 # then a class of three students runs stage 01 at once from their own
-# copies, sharing this checkout, the venv and the MNIST cache read-only.
+# copies, sharing this checkout, the venv and the MNIST cache read-only;
+# and stage 12's kept ensemble gives its committed predictions.
 test-live: venv data $(VENDOR) browser
 	MNIST_TALK_TRAIN_LIVE=1 $(BIN)/python -m pytest tests/test_present.py -k "chromium or training or fits"
 	MNIST_TALK_TRAIN_LIVE=1 $(BIN)/python -m pytest tests/test_class.py
+	MNIST_TALK_TRAIN_LIVE=1 $(BIN)/python -m pytest tests/test_drawing.py -k committed_predictions
 
 # The unit tests run beside the notebooks: on 2 cores neither fills both
 # (the unit tests use about 0.8 of a core, mostly waiting on Chromium and

@@ -22,7 +22,9 @@ import sys
 from pathlib import Path
 
 from mnist_talk import results, saved
-from mnist_talk.files import BUILD, RESULTS, ROOT
+from mnist_talk.files import BUILD, RESULTS, ROOT, read_json
+
+from .export import SUMMARY
 
 SLIDES = ROOT / "slides"
 RUNTIME = SLIDES / "vendor" / "ort"
@@ -36,14 +38,16 @@ class DrawError(RuntimeError):
 def index(results_dir) -> dict:
     """The stages whose networks the page loads, in ladder order."""
     folder = Path(results_dir) / saved.FOLDER
+    exported = read_json(folder / SUMMARY, {})
     stages = []
     for onnx in sorted(folder.glob("*.onnx")):
         record = results.load(results_dir, onnx.stem)
-        if record is None:
+        if record is None or onnx.stem not in exported:
             continue
         stages.append({"id": onnx.stem, "title": record.title,
                        "test_accuracy": record.test_accuracy,
-                       "file": onnx.name})
+                       "file": onnx.name,
+                       "input_shape": exported[onnx.stem]["input_shape"]})
     return {"stages": stages}
 
 

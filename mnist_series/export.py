@@ -183,14 +183,16 @@ def compare(results_dir, stage_id: str, images) -> dict:
     difference in probability."""
     import onnxruntime
 
-    keras_p = saved.load(results_dir, stage_id).predict(
-        images, batch_size=500, verbose=0)
+    model = saved.load(results_dir, stage_id)
+    shape = tuple(model.input_shape[1:])  # 01 to 04 take 28 × 28
+    images = images.reshape((-1,) + shape)
+    keras_p = model.predict(images, batch_size=500, verbose=0)
     session = onnxruntime.InferenceSession(
         str(saved.path(results_dir, stage_id).with_suffix(".onnx")),
         providers=["CPUExecutionProvider"])
     onnx_p = np.concatenate([session.run([OUTPUT], {INPUT: images[i:i + 500]})[0]
                              for i in range(0, len(images), 500)])
-    return {"images": int(len(images)),
+    return {"images": int(len(images)), "input_shape": list(shape),
             "same_class": int((keras_p.argmax(1) == onnx_p.argmax(1)).sum()),
             "largest_difference": float(np.abs(keras_p - onnx_p).max())}
 

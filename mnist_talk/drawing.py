@@ -134,8 +134,10 @@ def answers(results_dir, found: dict | None = None) -> dict:
     folder = Path(results_dir) / saved.FOLDER
     for kept in sorted(folder.glob("*.keras")):
         network = saved.load(results_dir, kept.stem)
-        scored[kept.stem] = (network.predict(prepared, verbose=0),
-                             network.predict(plain, verbose=0))
+        shape = (-1,) + tuple(network.input_shape[1:])  # 01-04: 28 × 28
+        scored[kept.stem] = (network.predict(prepared.reshape(shape),
+                                             verbose=0),
+                             network.predict(plain.reshape(shape), verbose=0))
     return scored
 
 
@@ -193,6 +195,8 @@ def read(strokes, results_dir, pen: float = 18):
     image = mnist_image(strokes, pen)[None, ..., None].astype("float32")
     rows = []
     for kept in sorted((Path(results_dir) / saved.FOLDER).glob("*.keras")):
-        p = saved.load(results_dir, kept.stem).predict(image, verbose=0)[0]
+        network = saved.load(results_dir, kept.stem)
+        shape = (-1,) + tuple(network.input_shape[1:])
+        p = network.predict(image.reshape(shape), verbose=0)[0]
         rows.append([kept.stem[:2], int(p.argmax()), f"{p.max():.1%}"])
     return Table(["stage", "says", "probability"], rows)

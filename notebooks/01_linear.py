@@ -226,7 +226,7 @@ history = model.fit(
     verbose=0, callbacks=[run.live()])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About **27 s**. The curves show the error, on a log scale: watch the
+# About **21 s**. The curves show the error, on a log scale: watch the
 # dashed test line wobble after epoch 3. The dotted line is the talk's
 # 66.37%.
 #

@@ -148,7 +148,7 @@ history = model.fit(
     verbose=0, callbacks=[run.live()])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Five epochs, about **14 s**. The loss is small and falls every epoch; the
+# Five epochs, about **13 s**. The loss is small and falls every epoch; the
 # jumping is gone.
 #
 # → The result.

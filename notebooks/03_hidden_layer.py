@@ -111,7 +111,7 @@ history = model.fit(
     verbose=0, callbacks=[run.live()])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About **18 s**. Watch the two curves part: training accuracy ends at
+# About **20 s**. Watch the two curves part: training accuracy ends at
 # 98.26%, test at 97.18%.
 #
 # → The result.

@@ -128,7 +128,7 @@ history = model.fit(
     verbose=0, callbacks=[run.live()])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About **21 s**. Training accuracy ends at 99.21%, test at 97.65%: the
+# About **20 s**. Training accuracy ends at 99.21%, test at 97.65%: the
 # network starts to memorise.
 #
 # → The result.

@@ -181,7 +181,7 @@ history = model.fit(
     verbose=0, callbacks=[run.live()])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About **34 s**: each epoch costs more than stage 04's, though the model is
+# About **30 s**: each epoch costs more than stage 04's, though the model is
 # smaller, since every filter visits every pixel.
 #
 # → The result.

@@ -158,7 +158,7 @@ history = model.fit(
     verbose=0, callbacks=[run.live()])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About **30 s**, hardly faster than stage 05: the first convolution, at
+# About **27 s**, hardly faster than stage 05: the first convolution, at
 # full size, costs the most.
 #
 # → The result.

@@ -128,7 +128,7 @@ history = model.fit(
     verbose=0, callbacks=[run.live()])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Four epochs of ten convolutions: about **54 s**.
+# Four epochs of ten convolutions: about **61 s**.
 #
 # → The result.
 

@@ -151,7 +151,7 @@ history = model.fit(
     verbose=0, callbacks=[run.live()])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About **89 s**: every step now normalizes every block.
+# About **86 s**: every step now normalizes every block.
 #
 # → The result.
 

@@ -187,7 +187,7 @@ history = model.fit(
     verbose=0, callbacks=[run.live()])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# **2.9 min** in the full run. As in stage 09, training accuracy stays
+# **2.1 min** in the full run. As in stage 09, training accuracy stays
 # below test accuracy: the warped digits are harder than the real ones,
 # and dropout is on while training.
 #

