@@ -122,6 +122,16 @@ def images(found: dict, prepared: bool = True) -> np.ndarray:
         for d in found["drawings"]])[..., None].astype("float32")
 
 
+def _answer(network, images) -> np.ndarray:
+    """The network's probabilities for a few images, called directly (one
+    `predict` per network would trace a function each time)."""
+    import keras
+
+    shape = (-1,) + tuple(network.input_shape[1:])  # 01 to 04: 28 × 28
+    return keras.ops.convert_to_numpy(
+        network(images.reshape(shape), training=False))
+
+
 def answers(results_dir, found: dict | None = None) -> dict:
     """Every kept stage's probabilities for every drawing, prepared as
     MNIST was and not: {stage: (prepared N × 10, plain N × 10)}. Stages
@@ -134,10 +144,8 @@ def answers(results_dir, found: dict | None = None) -> dict:
     folder = Path(results_dir) / saved.FOLDER
     for kept in sorted(folder.glob("*.keras")):
         network = saved.load(results_dir, kept.stem)
-        shape = (-1,) + tuple(network.input_shape[1:])  # 01-04: 28 × 28
-        scored[kept.stem] = (network.predict(prepared.reshape(shape),
-                                             verbose=0),
-                             network.predict(plain.reshape(shape), verbose=0))
+        scored[kept.stem] = (_answer(network, prepared),
+                             _answer(network, plain))
     return scored
 
 
@@ -195,8 +203,6 @@ def read(strokes, results_dir, pen: float = 18):
     image = mnist_image(strokes, pen)[None, ..., None].astype("float32")
     rows = []
     for kept in sorted((Path(results_dir) / saved.FOLDER).glob("*.keras")):
-        network = saved.load(results_dir, kept.stem)
-        shape = (-1,) + tuple(network.input_shape[1:])
-        p = network.predict(image.reshape(shape), verbose=0)[0]
+        p = _answer(saved.load(results_dir, kept.stem), image)[0]
         rows.append([kept.stem[:2], int(p.argmax()), f"{p.max():.1%}"])
     return Table(["stage", "says", "probability"], rows)

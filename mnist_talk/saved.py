@@ -33,11 +33,19 @@ def path(results_dir, stage_id: str) -> Path:
 
 def answering(model):
     """A copy of `model`, uncompiled, with the same layers, names and
-    weights: what is saved, so that no optimizer state goes with it."""
+    weights: what is saved, so that no optimizer state goes with it. A
+    network that ends in scores (stage 01 leaves its softmax to the loss)
+    gets the softmax after them: every kept network answers with
+    probabilities, and the same digit."""
     import keras
 
     copy = keras.models.clone_model(model)
     copy.set_weights(model.get_weights())
+    last = model.layers[-1]
+    if getattr(last, "activation", None) is keras.activations.linear:
+        copy = keras.Sequential([keras.Input(shape=model.input_shape[1:]),
+                                 copy, keras.layers.Softmax()],
+                                name=f"{model.name}_probabilities")
     return copy
 
 
