@@ -281,3 +281,38 @@ def test_annealed_vgg_takes_other_dropout_rates():
     assert rates(half) == [0.05, 0.1, 0.15, 0.2, 0.25]
     with pytest.raises(ValueError, match="5 rates"):
         models.annealed_vgg(33.3, 78.6, 20, 469, seed=0, dropout=(0.1,))
+
+
+def test_stage_12s_members_written_out_are_annealed_vgg():
+    """Stage 12 writes its member network out layer by layer (`member`);
+    run that cell's function here and compare it with the builder the
+    search and the exercises use."""
+    import ast
+
+    import keras
+    from keras import layers
+
+    from mnist_talk import augment
+    from mnist_talk.files import NOTEBOOKS
+
+    source = (NOTEBOOKS / "12_averaging.py").read_text()
+    tree = ast.parse(source)
+    member = next(n for n in tree.body
+                  if isinstance(n, ast.FunctionDef) and n.name == "member")
+
+    class Data:
+        mean, std = 33.3, 78.6
+
+    space = {"keras": keras, "layers": layers, "augment": augment,
+             "models": models, "mnist": Data, "epochs": 20,
+             "steps_per_epoch": 469, "filters": [16, 32, 64, 128],
+             "dropout": [0.05, 0.1, 0.15, 0.2, 0.25]}
+    exec(compile(ast.Module([member], []), "12_averaging.py", "exec"), space)
+    written = space["member"](41)
+    packaged = models.annealed_vgg(33.3, 78.6, 20, 469, seed=41,
+                                   filters=[16, 32, 64, 128],
+                                   dropout=[0.05, 0.1, 0.15, 0.2, 0.25])
+    assert models.same_layers(written, packaged)
+    assert written.count_params() == packaged.count_params() == 492_614
+    assert not models.same_layers(written, models.annealed_vgg(
+        33.3, 78.6, 20, 469, seed=41))  # the narrower network differs
