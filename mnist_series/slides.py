@@ -222,6 +222,9 @@ td:nth-child(7), td:nth-child(8) {{ text-align: right; }}
 full run recorded in <code>results/</code>; "talk" is the talk's figure;
 "minutes" is the deck's time in the talk, and when it starts.</p>
 <p>{version}</p>
+<p><a href="draw.html">Draw a digit</a>: every stage's network reads it.
+Served by <code>make draw</code> (http://127.0.0.1:8765/draw.html); opened
+from here as a file it says so.</p>
 <table>
 <tr>{header}</tr>
 {rows}

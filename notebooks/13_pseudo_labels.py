@@ -183,7 +183,7 @@ for member in range(members):
     student_networks.append(model)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Three students, narrower than their teachers: **22.9 min** in the full
+# Three students, narrower than their teachers: **19.6 min** in the full
 # run.
 #
 # → Their average.

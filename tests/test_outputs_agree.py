@@ -20,7 +20,12 @@ from mnist_talk import evidence, files, stages, tables
 
 # Notebooks whose committed run is older than a stage they quote: rerun
 # them (`make talk`) and this list must shrink, or the test fails.
-STALE: dict = {}
+STALE: dict = {
+    "05_convolutions": "stages 02 to 04 were trained again after it (to "
+                       "check that the same seed keeps the same network, "
+                       "byte for byte): its 04 → 05 line shows 04's "
+                       "earlier seconds per epoch",
+}
 
 
 def _text(cell) -> str:
