@@ -112,21 +112,17 @@ plots.learning_rate(schedule, epochs * steps_per_epoch, steps_per_epoch)
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The model
 #
-# Exactly stage 10's network, written as a function (the control below
-# builds it again); only the optimizer changes.
+# Stage 10's network as a function (the control reuses it); a new optimizer.
 
 # %% slideshow={"slide_type": "fragment"}
 def network():
-    """Stage 10's network: augmentation, normalization, four blocks."""
     net = keras.Sequential([keras.Input(shape=(28, 28, 1)),
                             augment.RandomAffine(10, 0.1, 0.1, seed=seed),
                             layers.Normalization(mean=mnist.mean,
                                                  variance=mnist.std ** 2)])
-    for filters, convs, rate in [(7, 2, 0.1), (14, 2, 0.2), (28, 3, 0.3),
-                                 (56, 3, 0.4)]:
+    for f, convs, rate in [(7, 2, .1), (14, 2, .2), (28, 3, .3), (56, 3, .4)]:
         for _ in range(convs):
-            net.add(layers.Conv2D(filters, 3, padding="same",
-                                  activation="relu"))
+            net.add(layers.Conv2D(f, 3, padding="same", activation="relu"))
         net.add(layers.MaxPooling2D(2))
         net.add(layers.BatchNormalization())
         net.add(layers.Dropout(rate))

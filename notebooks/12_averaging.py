@@ -82,15 +82,11 @@ mnist
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The members
 #
-# Each member is stage 11's network and schedule with about twice the
-# filters in every block and half the dropout, and its own seed: its own
-# initial weights, dropout masks and augmentations. `session.member_seed`
-# derives the members' seeds from `seed`, so two runs with different
-# seeds share none.
+# Stage 11's network and schedule, twice the filters, half the dropout,
+# and a seed per member (`session.member_seed`: no two runs share one).
 
 # %% slideshow={"slide_type": "fragment"}
 def member(member_seed):
-    """Stage 11's network, `filters` wide with `dropout`, and its schedule."""
     net = keras.Sequential([
         keras.Input(shape=(28, 28, 1)),
         augment.RandomAffine(10, 0.1, 0.1, seed=member_seed),

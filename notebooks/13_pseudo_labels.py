@@ -150,6 +150,9 @@ pseudo_hot = normalization.one_hot(pseudo_labels[keep])
 y_mixed = np.concatenate([mnist.y_train_hot[:train_size]]
                          + [pseudo_hot] * pseudo_copies)
 share = pseudo_copies * keep.sum() / len(x_mixed)
+steps_per_epoch = -(-len(x_mixed) // batch_size)
+student_probabilities = []
+student_networks = []
 f"{share:.0%} of the training images are pseudo-labelled"
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -168,9 +171,6 @@ f"{share:.0%} of the training images are pseudo-labelled"
 # against it; here it comes from there.
 
 # %% slideshow={"slide_type": "subslide"}
-steps_per_epoch = -(-len(x_mixed) // batch_size)
-student_probabilities = []
-student_networks = []
 for member in range(members):
     member_seed = session.member_seed(seed, member, group=1)
     session.seed_everything(member_seed)
@@ -404,9 +404,8 @@ analysis.show_confusion(mnist.y_test, final)
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Draw a digit
 #
-# Every stage keeps the network that gave its result. Draw a digit: each
-# stage answers. Your ink is cropped, fitted into 20 × 20 and centred by
-# its centre of mass, as MNIST prepared its digits.
+# Each stage's kept network reads what you draw, prepared as MNIST's
+# digits were: cropped, fitted into 20 × 20, centred by its mass.
 
 # %% slideshow={"slide_type": "fragment"}
 drawing.page()
@@ -427,11 +426,13 @@ drawing.page()
 # whole canvas only shrunk to 28 × 28. The last columns are the drawings
 # stage 13 misreads, with each stage's answer and its probability.
 
-# %% tags=["cut"] slideshow={"slide_type": "fragment"}
+# %% tags=["cut"] slideshow={"slide_type": "subslide"}
 scored = drawing.answers(results_dir)
 drawing.scores_table(scored)
 
-# %% [markdown] tags=["cut"] slideshow={"slide_type": "-"}
+# %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
+# ## What we see
+#
 # - With MNIST's preparation, stage 01 misreads 5 of the 40 drawings (the
 #   European 7 as an 8) and stage 02 8; from stage 07 on, every stage
 #   reads all 40.
@@ -444,11 +445,10 @@ drawing.scores_table(scored)
 # %% [markdown] tags=["cut"] slideshow={"slide_type": "subslide"}
 # ## Your own drawing, in the kernel
 #
-# On the page, *Copy strokes* copies your drawing; paste it in place of
-# `strokes` below and every stage's `.keras` network reads it here, as the
-# page's ONNX networks do. The example is the committed European 7.
+# Paste the page's *Copy strokes* as `strokes`: every stage's `.keras`
+# network reads it here. The example: the committed European 7.
 
-# %% tags=["cut"] slideshow={"slide_type": "fragment"}
+# %% tags=["cut"] slideshow={"slide_type": "subslide"}
 strokes = next(d["strokes"] for d in drawing.drawings()["drawings"]
                if d["name"].startswith("7, European"))
 drawing.read(strokes, results_dir)

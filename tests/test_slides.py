@@ -100,7 +100,10 @@ def seen(decks, chromium):
                                       deck=sid)
             report[sid] = deck
         page.goto(f"{base}/index.html")
-        links = page.evaluate("document.querySelectorAll('a').length")
+        links = page.evaluate(
+            "document.querySelectorAll('a[href$=\".slides.html\"]').length")
+        assert page.evaluate(
+            "!!document.querySelector('a[href=\"draw.html\"]')")
         page.screenshot(path=str(SCREENSHOTS / "index.png"))
         return {"decks": report, "links": links, "built": built,
                 "outside": list(session.outside),
