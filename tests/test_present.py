@@ -45,7 +45,7 @@ DECKS["01_linear"] = ("x_train.shape", "history = model.fit(")
 if os.environ.get("MNIST_TALK_TRAIN_LIVE"):
     DECKS = {"01_linear": DECKS["01_linear"],
              "07_vgg": ("history = model.fit(",),
-             "12_averaging": ("for member in range(members):",)}
+             "12_averaging": ("for i in range(members):",)}
 #: What RISE (jupyterlab-rise 0.43.1) and JupyterLab log on the console on
 #: every open, as patterns; anything else logged as an error fails the test.
 #: - RISE's bundle overflows its stack on opening a slideshow, with and
